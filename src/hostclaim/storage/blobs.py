@@ -1,0 +1,176 @@
+"""The evidence locker's bytes: content-addressed, written once, never modified.
+
+A blob is streamed into ``.tmp/<random>.part`` (held under an exclusive ``flock`` while it is
+written), hashed in the same pass, fsynced and renamed to ``ab/cdef…``. A process killed half-way
+leaves only a ``.part`` file, which is never a blob and is removed by the next process that opens
+the locker — but only when no live writer still holds its lock.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import os
+import stat
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+CHUNK = 4 * 1024 * 1024
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    sha256: str
+    size: int
+    existed: bool  # the same bytes were already in the locker
+
+
+class BlobStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.tmp = root / ".tmp"
+
+    def ensure(self) -> None:
+        self.tmp.mkdir(parents=True, exist_ok=True)
+
+    def path_for(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256[2:]
+
+    def exists(self, sha256: str) -> bool:
+        return self.path_for(sha256).is_file()
+
+    def put_stream(self, source: BinaryIO, progress: Progress | None = None) -> StoredBlob:
+        """Hash and store ``source`` in one pass; hashing and writing overlap on two threads."""
+        self.ensure()
+        part = self.tmp / f"{uuid.uuid4().hex}.part"
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            digest, size = _copy_hashing(source, fd, progress)
+            os.fsync(fd)
+        except BaseException:
+            os.close(fd)
+            part.unlink(missing_ok=True)
+            raise
+        os.close(fd)
+        return self._commit(part, digest, size)
+
+    def put_bytes(self, data: bytes) -> StoredBlob:
+        import io
+
+        return self.put_stream(io.BytesIO(data))
+
+    def _commit(self, part: Path, digest: str, size: int) -> StoredBlob:
+        final = self.path_for(digest)
+        if final.is_file() and final.stat().st_size == size:
+            part.unlink()
+            return StoredBlob(digest, size, existed=True)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(part, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        # os.replace is atomic; a damaged blob of the wrong size is replaced by the good copy.
+        os.replace(part, final)
+        _fsync_dir(final.parent)
+        return StoredBlob(digest, size, existed=False)
+
+    def open(self, sha256: str) -> BinaryIO:
+        return self.path_for(sha256).open("rb")
+
+    def rehash(self, sha256: str) -> tuple[str, int] | None:
+        """The blob's actual hash and size, or None when it is missing."""
+        path = self.path_for(sha256)
+        try:
+            with path.open("rb") as handle:
+                hasher = hashlib.sha256()
+                size = 0
+                while chunk := handle.read(CHUNK):
+                    hasher.update(chunk)
+                    size += len(chunk)
+        except FileNotFoundError:
+            return None
+        return hasher.hexdigest(), size
+
+    def clean_partials(self, min_age_s: float = 5.0) -> int:
+        """Remove ``.part`` files of writers that died; live writers keep theirs (flock)."""
+        if not self.tmp.is_dir():
+            return 0
+        removed = 0
+        now = time.time()
+        for part in self.tmp.glob("*.part"):
+            try:
+                if now - part.stat().st_mtime < min_age_s:
+                    continue
+                fd = os.open(part, os.O_RDONLY)
+            except FileNotFoundError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
+                    os.close(fd)
+                    continue
+                os.close(fd)
+                raise
+            try:
+                part.unlink(missing_ok=True)
+                removed += 1
+            finally:
+                os.close(fd)
+        return removed
+
+    def all_digests(self) -> set[str]:
+        found = set()
+        if not self.root.is_dir():
+            return found
+        for sub in self.root.iterdir():
+            if len(sub.name) == 2 and sub.is_dir():
+                found.update(sub.name + p.name for p in sub.iterdir() if p.is_file())
+        return found
+
+
+def _copy_hashing(source: BinaryIO, fd: int, progress: Progress | None) -> tuple[str, int]:
+    hasher = hashlib.sha256()
+    buffers = (bytearray(CHUNK), bytearray(CHUNK))
+    pending: Future[None] | None = None
+    size = 0
+    turn = 0
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="blob-writer") as writer:
+        while True:
+            buffer = buffers[turn]
+            count = source.readinto(buffer)  # type: ignore[attr-defined]
+            if not count:
+                break
+            view = memoryview(buffer)[:count]
+            # hashlib and os.write both release the GIL: hash this chunk while the previous
+            # one is still being written.
+            hasher.update(view)
+            if pending is not None:
+                pending.result()
+            pending = writer.submit(_write_all, fd, view)
+            size += count
+            if progress is not None:
+                progress(count)
+            turn ^= 1
+        if pending is not None:
+            pending.result()
+    return hasher.hexdigest(), size
+
+
+def _write_all(fd: int, view: memoryview) -> None:
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
