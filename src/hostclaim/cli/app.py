@@ -10,9 +10,18 @@ from rich.table import Table
 
 from hostclaim import __version__
 from hostclaim.cli import case, evidence, records
-from hostclaim.cli.common import JSON_OPTION, Group, console, err_console, print_json, state, workspace
+from hostclaim.cli.common import (
+    JSON_OPTION,
+    Group,
+    console,
+    err_console,
+    print_json,
+    state,
+    workspace,
+)
 from hostclaim.i18n import set_language, t
-from hostclaim.services import cases, verify as verify_service
+from hostclaim.services import cases
+from hostclaim.services import verify as verify_service
 
 app = typer.Typer(
     cls=Group,
@@ -38,9 +47,17 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
-    home: Annotated[Path | None, typer.Option("--home", help=t("help.opt.home"), envvar="HOSTCLAIM_HOME", metavar="DIR")] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help=t("help.opt.lang"), metavar="en|zh")] = None,
-    version: Annotated[bool, typer.Option("--version", help=t("help.opt.version"), callback=_version, is_eager=True)] = False,
+    home: Annotated[
+        Path | None,
+        typer.Option("--home", help=t("help.opt.home"), envvar="HOSTCLAIM_HOME", metavar="DIR"),
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help=t("help.opt.lang"), metavar="en|zh")
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", help=t("help.opt.version"), callback=_version, is_eager=True),
+    ] = False,
 ) -> None:
     if lang:
         try:
@@ -56,15 +73,26 @@ CASE = typer.Argument(metavar="CASE", help=t("help.arg.case"))
 
 
 @app.command("checklist", help=t("help.checklist"))
-def checklist(ctx: typer.Context, case_ref: Annotated[str, CASE], as_json: bool = JSON_OPTION) -> None:
+def checklist(
+    ctx: typer.Context, case_ref: Annotated[str, CASE], as_json: bool = JSON_OPTION
+) -> None:
     items = cases.checklist(workspace(ctx), case_ref)
     if as_json:
         print_json([{"item": i.key, "present": i.present, "refs": i.items} for i in items])
         return
     table = Table(t("col.item"), t("col.status"), t("col.refs"), t("col.advice"))
     for item in items:
-        mark = f"[green]✔ {t('checklist.present')}[/]" if item.present else f"[red]✘ {t('checklist.missing')}[/]"
-        table.add_row(t(f"checklist.{item.key}"), mark, ", ".join(item.items) or "—", "" if item.present else t(f"checklist.advice.{item.key}"))
+        mark = (
+            f"[green]✔ {t('checklist.present')}[/]"
+            if item.present
+            else f"[red]✘ {t('checklist.missing')}[/]"
+        )
+        table.add_row(
+            t(f"checklist.{item.key}"),
+            mark,
+            ", ".join(item.items) or "—",
+            "" if item.present else t(f"checklist.advice.{item.key}"),
+        )
     console.print(table)
     missing = sum(not i.present for i in items)
     console.print(t("checklist.summary", present=len(items) - missing, total=len(items)))
@@ -82,7 +110,11 @@ def verify(
         from hostclaim.cli.common import fail
 
         fail("error.verify_target")
-    reports = verify_service.verify_all(ws) if all_cases else [verify_service.verify_case(ws, case_ref or "")]
+    reports = (
+        verify_service.verify_all(ws)
+        if all_cases
+        else [verify_service.verify_case(ws, case_ref or "")]
+    )
     if as_json:
         print_json(
             [
@@ -92,7 +124,10 @@ def verify(
                     "entries": r.entries,
                     "records": r.records,
                     "blobs": r.blobs,
-                    "problems": [{"code": p.code, "item": p.item, "detail": p.detail, "message": p.render()} for p in r.problems],
+                    "problems": [
+                        {"code": p.code, "item": p.item, "detail": p.detail, "message": p.render()}
+                        for p in r.problems
+                    ],
                 }
                 for r in reports
             ]
@@ -100,9 +135,19 @@ def verify(
     else:
         for report in reports:
             if report.intact:
-                console.print(t("verify.intact", case=report.case_ref, entries=report.entries, records=report.records, blobs=report.blobs))
+                console.print(
+                    t(
+                        "verify.intact",
+                        case=report.case_ref,
+                        entries=report.entries,
+                        records=report.records,
+                        blobs=report.blobs,
+                    )
+                )
             else:
-                err_console.print(t("verify.damaged", case=report.case_ref, count=len(report.problems)))
+                err_console.print(
+                    t("verify.damaged", case=report.case_ref, count=len(report.problems))
+                )
                 for problem in report.problems:
                     err_console.print(f"  [red]✘[/] {problem.render()}")
     if any(not r.intact for r in reports):

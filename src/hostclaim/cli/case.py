@@ -27,13 +27,17 @@ def new(
     provider: Annotated[str, typer.Option("--provider", help=t("help.case_opt.provider"))],
     name: Annotated[str, typer.Option("--name", help=t("help.case_opt.name"))],
     title: Annotated[str | None, _opt("title", "--title")] = None,
-    complainant_type: Annotated[str | None, _opt("type", "--type", metavar="business|consumer")] = None,
+    complainant_type: Annotated[
+        str | None, _opt("type", "--type", metavar="business|consumer")
+    ] = None,
     org: Annotated[str | None, _opt("org", "--org")] = None,
     role: Annotated[str | None, _opt("role", "--role")] = None,
     contact: Annotated[str | None, _opt("contact", "--contact")] = None,
     account_id: Annotated[str | None, _opt("account_id", "--account-id")] = None,
     country: Annotated[str | None, _opt("country", "--country", metavar="CC")] = None,
-    provider_country: Annotated[str | None, _opt("provider_country", "--provider-country", metavar="CC")] = None,
+    provider_country: Annotated[
+        str | None, _opt("provider_country", "--provider-country", metavar="CC")
+    ] = None,
     website: Annotated[str | None, _opt("website", "--website", metavar="URL")] = None,
     contract_ref: Annotated[str | None, _opt("contract_ref", "--contract-ref")] = None,
     product: Annotated[str | None, _opt("product", "--product")] = None,
@@ -43,8 +47,12 @@ def new(
     billing_day: Annotated[str | None, _opt("billing_day", "--billing-day", metavar="1-31")] = None,
     service_tz: Annotated[str | None, _opt("service_tz", "--service-tz", metavar="ZONE")] = None,
     sla: Annotated[str | None, _opt("sla", "--sla", metavar="KEY@VERSION")] = None,
-    goal: Annotated[list[str] | None, _opt("goal", "--goal", metavar="repair|compensation|termination")] = None,
-    liability: Annotated[str | None, _opt("liability", "--liability", metavar="provider_full|shared")] = None,
+    goal: Annotated[
+        list[str] | None, _opt("goal", "--goal", metavar="repair|compensation|termination")
+    ] = None,
+    liability: Annotated[
+        str | None, _opt("liability", "--liability", metavar="provider_full|shared")
+    ] = None,
 ) -> None:
     details = cases.details_from_text(
         {
@@ -79,7 +87,9 @@ def new(
 def edit(
     ctx: typer.Context,
     case_ref: Annotated[str, typer.Argument(metavar="CASE", help=t("help.arg.case"))],
-    assignments: Annotated[list[str], typer.Option("--set", help=t("help.case_opt.set"), metavar="FIELD=VALUE")],
+    assignments: Annotated[
+        list[str], typer.Option("--set", help=t("help.case_opt.set"), metavar="FIELD=VALUE")
+    ],
 ) -> None:
     values: dict[str, str | list[str] | None] = {}
     for item in assignments:
@@ -104,7 +114,9 @@ def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
         return
     table = Table(t("col.case"), t("col.title"), t("col.provider"), t("col.stage"), t("col.opened"))
     for row in rows:
-        table.add_row(row.ref, row.title, row.provider_name, t(f"stage.{row.stage}"), when(row.created_at))
+        table.add_row(
+            row.ref, row.title, row.provider_name, t(f"stage.{row.stage}"), when(row.created_at)
+        )
     console.print(table)
 
 
@@ -129,12 +141,32 @@ def show(
     rows = [
         ("case", f"{case.ref}  {case.title}"),
         ("stage", t(f"stage.{case.stage}")),
-        ("complainant", " · ".join(x for x in (case.complainant_name, case.complainant_org, case.complainant_role, case.complainant_contact) if x)),
+        (
+            "complainant",
+            " · ".join(
+                x
+                for x in (
+                    case.complainant_name,
+                    case.complainant_org,
+                    case.complainant_role,
+                    case.complainant_contact,
+                )
+                if x
+            ),
+        ),
         ("account_id", case.complainant_account_id or "—"),
-        ("provider", " · ".join(x for x in (case.provider_name, case.provider_country, case.provider_website) if x)),
+        (
+            "provider",
+            " · ".join(
+                x for x in (case.provider_name, case.provider_country, case.provider_website) if x
+            ),
+        ),
         ("service", " · ".join(x for x in (case.product, case.contract_ref) if x) or "—"),
         ("service_start", case.service_start.isoformat() if case.service_start else "—"),
-        ("fee", fee + (f" · {t('cli.billing_day', day=case.billing_day)}" if case.billing_day else "")),
+        (
+            "fee",
+            fee + (f" · {t('cli.billing_day', day=case.billing_day)}" if case.billing_day else ""),
+        ),
         ("service_tz", case.service_tz),
         ("goals", ", ".join(t(f"goal.{g}") for g in case.goals) or "—"),
         ("liability", t(f"liability.{case.liability}") if case.liability else "—"),
@@ -146,7 +178,9 @@ def show(
         table.add_row(t(f"field.{key}"), value)
     console.print(table)
     for change in history:
-        console.print(f"  {when(change.created_at)}  {change.from_stage} → {change.to_stage}: {change.reason}")
+        console.print(
+            f"  {when(change.created_at)}  {change.from_stage} → {change.to_stage}: {change.reason}"
+        )
 
 
 @app.command("stage", help=t("help.case.stage"))
@@ -156,5 +190,9 @@ def stage(
     target: Annotated[str, typer.Argument(metavar="STAGE", help=t("help.arg.stage"))],
     reason: Annotated[str, typer.Option("--reason", help=t("help.opt.reason"))],
 ) -> None:
-    change = cases.move_stage(workspace(ctx), case_ref, parse_choice(Stage, target, "stage"), reason)
-    console.print(t("cli.stage_moved", ref=case_ref.upper(), frm=change.from_stage, to=change.to_stage))
+    change = cases.move_stage(
+        workspace(ctx), case_ref, parse_choice(Stage, target, "stage"), reason
+    )
+    console.print(
+        t("cli.stage_moved", ref=case_ref.upper(), frm=change.from_stage, to=change.to_stage)
+    )

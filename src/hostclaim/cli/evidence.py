@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+from rich.table import Table
 
 from hostclaim.cli.common import (
     JSON_OPTION,
@@ -22,7 +23,6 @@ from hostclaim.domain.case import EvidenceKind, parse_choice
 from hostclaim.i18n import t
 from hostclaim.services import evidence as service
 from hostclaim.services.records import as_dict, ref_of
-from rich.table import Table
 
 app = make_app("help.group.evidence")
 CASE = typer.Argument(metavar="CASE", help=t("help.arg.case"))
@@ -34,9 +34,18 @@ def add(
     ctx: typer.Context,
     case_ref: Annotated[str, CASE],
     path: Annotated[Path, typer.Argument(metavar="FILE", help=t("help.arg.file"))],
-    kind: Annotated[str, typer.Option("--kind", help=t("help.evidence_opt.kind"), metavar="|".join(k.value for k in EvidenceKind))] = "other",
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            help=t("help.evidence_opt.kind"),
+            metavar="|".join(k.value for k in EvidenceKind),
+        ),
+    ] = "other",
     title: Annotated[str | None, typer.Option("--title", help=t("help.evidence_opt.title"))] = None,
-    captured: Annotated[str | None, typer.Option("--captured", help=t("help.evidence_opt.captured"), metavar="TIME")] = None,
+    captured: Annotated[
+        str | None, typer.Option("--captured", help=t("help.evidence_opt.captured"), metavar="TIME")
+    ] = None,
     note: Annotated[str | None, typer.Option("--note", help=t("help.evidence_opt.note"))] = None,
     tz: Annotated[str | None, TZ_OPTION] = None,
 ) -> None:
@@ -94,9 +103,18 @@ def list_(ctx: typer.Context, case_ref: Annotated[str, CASE], as_json: bool = JS
     if not rows:
         console.print(t("cli.no_evidence"))
         return
-    table = Table(t("col.ref"), t("col.kind"), t("col.title"), t("col.size"), "SHA-256", t("col.captured"))
+    table = Table(
+        t("col.ref"), t("col.kind"), t("col.title"), t("col.size"), "SHA-256", t("col.captured")
+    )
     for r in rows:
-        table.add_row(ref_of(r), t(f"kind.{r.kind}"), r.title, f"{r.size:,}", r.sha256[:12], when(r.captured_at))
+        table.add_row(
+            ref_of(r),
+            t(f"kind.{r.kind}"),
+            r.title,
+            f"{r.size:,}",
+            r.sha256[:12],
+            when(r.captured_at),
+        )
     console.print(table)
 
 

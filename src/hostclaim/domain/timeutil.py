@@ -19,12 +19,12 @@ def zone(name: str) -> ZoneInfo:
 def localize(naive: datetime, tz: ZoneInfo) -> datetime:
     """Attach ``tz`` to a wall-clock time, refusing times a DST change skips or repeats."""
     first = naive.replace(tzinfo=tz, fold=0)
-    second = naive.replace(tzinfo=tz, fold=1)
-    if first.utcoffset() != second.utcoffset():
-        raise InvalidInput("error.ambiguous_time", value=naive.isoformat(), zone=str(tz))
     round_trip = first.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
     if round_trip != naive:
         raise InvalidInput("error.nonexistent_time", value=naive.isoformat(), zone=str(tz))
+    second = naive.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        raise InvalidInput("error.ambiguous_time", value=naive.isoformat(), zone=str(tz))
     return first
 
 

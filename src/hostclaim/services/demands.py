@@ -16,8 +16,6 @@ from hostclaim.services.workspace import Workspace, load_case
 from hostclaim.storage import ledger
 from hostclaim.storage.tables import Demand
 
-_MONEY_KINDS = {DemandKind.SERVICE_CREDIT, DemandKind.REFUND, DemandKind.COMPENSATION}
-
 
 @dataclass
 class DemandInput:
@@ -31,15 +29,15 @@ class DemandInput:
 def add_demand(ws: Workspace, case_ref: str, demand: DemandInput) -> Demand:
     if not demand.text.strip():
         raise InvalidInput("error.demand_text_required")
-    if demand.amount is not None and not demand.currency:
-        raise InvalidInput("error.currency_required")
     if demand.kind == DemandKind.FIX_BY and demand.due_date is None:
         raise InvalidInput("error.fix_by_needs_date")
     with ws.transaction() as session:
         case = load_case(session, case_ref, lock=True)
         currency = demand.currency
-        if demand.kind in _MONEY_KINDS and demand.amount is not None and currency is None:
+        if demand.amount is not None and currency is None:
             currency = case.currency
+            if currency is None:
+                raise InvalidInput("error.currency_required")
         row = Demand(
             case_id=case.id,
             number=next_number(session, Demand, case.id),

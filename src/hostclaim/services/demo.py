@@ -244,7 +244,10 @@ def build_demo(ws: Workspace) -> str:
         ref,
         demands.DemandInput(
             kind=DemandKind.SERVICE_CREDIT,
-            text="SLA credit of 30% of the monthly fee of api-1 for October 2026 (availability below 99.0%).",
+            text=(
+                "SLA credit of 30% of the monthly fee of api-1 for October 2026"
+                " (availability below 99.0%)."
+            ),
             amount=Decimal("26.70"),
             currency="EUR",
         ),
@@ -258,6 +261,8 @@ def build_demo(ws: Workspace) -> str:
             due_date=datetime(2026, 11, 13).date(),
         ),
     )
-    cases.move_stage(ws, ref, Stage.COMPLAINED, "Outage reported by e-mail and phone (ticket #448120).")
+    cases.move_stage(
+        ws, ref, Stage.COMPLAINED, "Outage reported by e-mail and phone (ticket #448120)."
+    )
     _ = (contract, invoice)
     return ref

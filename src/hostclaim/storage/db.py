@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +15,8 @@ from sqlalchemy.exc import OperationalError
 from hostclaim.errors import StorageProblem
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+_REVISION = re.compile(r"^revision(?:: str)? = [\"']([^\"']+)[\"']", re.M)
+_DOWN = re.compile(r"^down_revision(?:: [^=]+)? = (.+)$", re.M)
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -51,12 +54,19 @@ def _alembic_config(engine: Engine) -> Any:
 
 
 def _heads() -> set[str]:
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return set(ScriptDirectory.from_config(config).get_heads())
+    """Head revisions, read from the migration files without importing Alembic (fast start)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        found = _REVISION.search(text)
+        if found is None:
+            continue
+        revisions.add(found.group(1))
+        down = _DOWN.search(text)
+        if down is not None:
+            parents.update(re.findall(r"[\"']([^\"']+)[\"']", down.group(1)))
+    return revisions - parents
 
 
 def _current(engine: Engine) -> set[str]:

@@ -1,0 +1,46 @@
+"""Both languages, always: every catalog key exists in English and 简体中文 with the same fields."""
+
+import re
+import string
+
+from hostclaim.i18n import catalog, detect, normalise, t
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_catalogs_have_the_same_keys_and_placeholders() -> None:
+    en, zh = catalog("en"), catalog("zh")
+    assert set(en) - set(zh) == set(), "keys missing in zh"
+    assert set(zh) - set(en) == set(), "keys missing in en"
+    mismatched = [key for key in en if _fields(en[key]) != _fields(zh[key])]
+    assert mismatched == []
+
+
+def test_chinese_catalog_is_actually_chinese() -> None:
+    zh = catalog("zh")
+    han = re.compile(r"[\u4e00-\u9fff]")
+    untranslated = [
+        key
+        for key, value in zh.items()
+        if len(value) > 12 and not han.search(value) and value == catalog("en")[key]
+    ]
+    assert untranslated == []
+
+
+def test_language_choice_order(monkeypatch) -> None:
+    monkeypatch.setenv("HOSTCLAIM_LANG", "zh")
+    assert detect("en") == "en"
+    assert detect(None) == "zh"
+    monkeypatch.delenv("HOSTCLAIM_LANG")
+    monkeypatch.setenv("LC_ALL", "zh_CN.UTF-8")
+    assert detect(None) == "zh"
+    assert normalise("zh-Hans") == "zh"
+
+
+def test_translation_fills_parameters() -> None:
+    assert (
+        t("error.case_not_found", "zh", ref="HC-1")
+        == "没有案件“HC-1”。用 `hostclaim case list` 查看案件列表。"
+    )
