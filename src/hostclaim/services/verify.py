@@ -91,16 +91,18 @@ def _check_records(
     seen: set[tuple[str, int]] = set()
     for model in RECORD_TABLES:
         table = model.__tablename__
+        rows: list[Any]
         if model is Case:
             rows = [case]
         else:
-            rows = list(session.execute(select(model).where(model.case_id == case.id)).scalars())  # type: ignore[attr-defined]
+            owner = model.case_id  # type: ignore[attr-defined]
+            rows = list(session.execute(select(model).where(owner == case.id)).scalars())
         for row in rows:
-            key = (table, row.id)  # type: ignore[attr-defined]
+            key = (table, row.id)
             seen.add(key)
             report.records += 1
             state = recorded.get(key)
-            label = _label(table, row, row.id)  # type: ignore[attr-defined]
+            label = _label(table, row, row.id)
             if state is None:
                 report.problems.append(Problem("record_unrecorded", label))
                 continue

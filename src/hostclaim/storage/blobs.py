@@ -130,7 +130,7 @@ class BlobStore:
         return removed
 
     def all_digests(self) -> set[str]:
-        found = set()
+        found: set[str] = set()
         if not self.root.is_dir():
             return found
         for sub in self.root.iterdir():
@@ -234,7 +234,7 @@ def _load_sync_file_range() -> Callable[[int, int, int, int], int] | None:
         return None
     function.argtypes = (ctypes.c_int, ctypes.c_longlong, ctypes.c_longlong, ctypes.c_uint)
     function.restype = ctypes.c_int
-    return function  # type: ignore[no-any-return]
+    return function  # type: ignore[no-any-return,unused-ignore]
 
 
 _SYNC_FILE_RANGE_WRITE = 2
