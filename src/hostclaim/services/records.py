@@ -20,6 +20,7 @@ PREFIX = {
     "demands": "D",
     "deadlines": "T",
     "stage_changes": "S",
+    "probe_segments": "P",
 }
 
 

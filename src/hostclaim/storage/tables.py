@@ -161,6 +161,22 @@ class Deadline(_CaseChild, Base):
     status: Mapped[str] = mapped_column(String(16))
 
 
+class ProbeSegment(_CaseChild, Base):
+    """A closed Parquet file of raw probe results (probed or imported), held as evidence."""
+
+    __tablename__ = "probe_segments"
+    __table_args__ = (UniqueConstraint("case_id", "number"),)
+
+    evidence_number: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(200))
+    source_evidence_number: Mapped[int | None] = mapped_column(Integer)
+    targets: Mapped[list[Any]] = mapped_column(JSON)
+    vantages: Mapped[list[Any]] = mapped_column(JSON)
+    start_us: Mapped[int] = mapped_column(BigInteger)
+    end_us: Mapped[int] = mapped_column(BigInteger)
+    rows: Mapped[int] = mapped_column(BigInteger)
+
+
 class LedgerEntry(Base):
     """One event of a case, chained to the one before by hash."""
 
@@ -187,4 +203,5 @@ RECORD_TABLES: tuple[type[Base], ...] = (
     Demand,
     StageChange,
     Deadline,
+    ProbeSegment,
 )
