@@ -14,7 +14,10 @@ def test_catalogs_have_the_same_keys_and_placeholders() -> None:
     en, zh = catalog("en"), catalog("zh")
     assert set(en) - set(zh) == set(), "keys missing in zh"
     assert set(zh) - set(en) == set(), "keys missing in en"
-    mismatched = [key for key in en if _fields(en[key]) != _fields(zh[key])]
+    # An ordinal is spelled "2nd" in English but "第 2 个" in Chinese: the two texts may use
+    # different parameters of the same call, and only there.
+    ordinal = {"sla.claim.rule.end_of_nth_billing_cycle_after_incident"}
+    mismatched = [k for k in en if k not in ordinal and _fields(en[k]) != _fields(zh[k])]
     assert mismatched == []
 
 

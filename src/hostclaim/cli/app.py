@@ -9,7 +9,18 @@ import typer
 from rich.table import Table
 
 from hostclaim import __version__
-from hostclaim.cli import case, evidence, records
+from hostclaim.cli import (
+    case,
+    directory,
+    evidence,
+    followup,
+    letter,
+    mail,
+    monitor,
+    outage,
+    records,
+    sla,
+)
 from hostclaim.cli.common import (
     JSON_OPTION,
     Group,
@@ -36,6 +47,13 @@ app.add_typer(evidence.app, name="evidence")
 app.add_typer(records.comm_app, name="comm")
 app.add_typer(records.incident_app, name="incident")
 app.add_typer(records.demand_app, name="demand")
+app.add_typer(monitor.app, name="monitor")
+app.add_typer(outage.app, name="outage")
+app.add_typer(sla.app, name="sla")
+app.add_typer(letter.app, name="letter")
+app.add_typer(mail.app, name="mail")
+app.add_typer(directory.app, name="directory")
+followup.register(app)
 
 
 def _version(value: bool) -> None:

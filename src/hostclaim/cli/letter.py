@@ -1,0 +1,7 @@
+"""``hostclaim letter``."""
+
+from __future__ import annotations
+
+from hostclaim.cli.common import make_app
+
+app = make_app("help.group.letter")
