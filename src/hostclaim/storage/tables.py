@@ -205,3 +205,11 @@ RECORD_TABLES: tuple[type[Base], ...] = (
     Deadline,
     ProbeSegment,
 )
+
+# Each capability keeps its tables in its own module; importing them here registers them on the
+# shared metadata (for Alembic) and adds their records to what the ledger and verify cover.
+from hostclaim.storage import tables_followup, tables_letters, tables_monitoring  # noqa: E402
+
+RECORD_TABLES = (
+    RECORD_TABLES + tables_monitoring.RECORDS + tables_letters.RECORDS + tables_followup.RECORDS
+)
