@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     ForeignKey,
     Integer,
@@ -72,6 +73,27 @@ class Case(Base):
 
     goals: Mapped[list[Any]] = mapped_column(JSON)
     liability: Mapped[str | None] = mapped_column(String(32))
+
+    # Follow-up and escalation (issue 5): who may use which body, the contract's forum, the
+    # provider's answers that open routes, and how far the legal route has come. All optional.
+    complainant_tz: Mapped[str | None] = mapped_column(String(64))
+    complainant_employees: Mapped[int | None] = mapped_column(Integer)
+    complainant_turnover: Mapped[str | None] = mapped_column(String(40))
+    complainant_turnover_currency: Mapped[str | None] = mapped_column(String(3))
+    provider_memberships: Mapped[list[Any] | None] = mapped_column(JSON)
+    governing_law: Mapped[str | None] = mapped_column(String(300))
+    venue: Mapped[str | None] = mapped_column(String(300))
+    venue_country: Mapped[str | None] = mapped_column(String(2))
+    arbitration: Mapped[bool | None] = mapped_column(Boolean)
+    deadlock_letter_at: Mapped[datetime | None]
+    management_escalation_at: Mapped[datetime | None]
+    lawyer_consulted_on: Mapped[date | None] = mapped_column(Date)
+    statement_of_claim: Mapped[str | None] = mapped_column(String(300))
+    evidence_list: Mapped[str | None] = mapped_column(String(300))
+    claim_filed_on: Mapped[date | None] = mapped_column(Date)
+    hearing_on: Mapped[date | None] = mapped_column(Date)
+    judgment_on: Mapped[date | None] = mapped_column(Date)
+    judgment_enforced_on: Mapped[date | None] = mapped_column(Date)
 
 
 class _CaseChild:
@@ -208,8 +230,17 @@ RECORD_TABLES: tuple[type[Base], ...] = (
 
 # Each capability keeps its tables in its own module; importing them here registers them on the
 # shared metadata (for Alembic) and adds their records to what the ledger and verify cover.
-from hostclaim.storage import tables_followup, tables_letters, tables_monitoring  # noqa: E402
+from hostclaim.storage import (  # noqa: E402
+    tables_followup,
+    tables_letters,
+    tables_mail,
+    tables_monitoring,
+)
 
 RECORD_TABLES = (
-    RECORD_TABLES + tables_monitoring.RECORDS + tables_letters.RECORDS + tables_followup.RECORDS
+    RECORD_TABLES
+    + tables_monitoring.RECORDS
+    + tables_letters.RECORDS
+    + tables_followup.RECORDS
+    + tables_mail.RECORDS
 )
