@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +15,7 @@ from hostclaim.domain.case import ComplainantType, EvidenceKind, Goal, Liability
 from hostclaim.domain.checklist import ChecklistItem, EvidenceFacts, evaluate
 from hostclaim.domain.timeutil import now_utc, zone
 from hostclaim.errors import InvalidInput
+from hostclaim.services.facts import CASE_FIELDS, parse_case_field
 from hostclaim.services.records import as_dict, next_number, ref_of
 from hostclaim.services.workspace import Workspace, load_case
 from hostclaim.storage import ledger
@@ -47,6 +48,25 @@ class CaseDetails:
     sla_policy: str | None = None
     goals: list[Goal] = field(default_factory=list)
     liability: Liability | None = None
+    # Follow-up and escalation (parsed by ``services.facts.CASE_FIELDS``).
+    complainant_tz: str | None = None
+    complainant_employees: int | None = None
+    complainant_turnover: Decimal | None = None
+    complainant_turnover_currency: str | None = None
+    provider_memberships: list[str] | None = None
+    governing_law: str | None = None
+    venue: str | None = None
+    venue_country: str | None = None
+    arbitration: bool | None = None
+    deadlock_letter_at: datetime | None = None
+    management_escalation_at: datetime | None = None
+    lawyer_consulted_on: date | None = None
+    statement_of_claim: str | None = None
+    evidence_list: str | None = None
+    claim_filed_on: date | None = None
+    hearing_on: date | None = None
+    judgment_on: date | None = None
+    judgment_enforced_on: date | None = None
 
     def given(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -250,7 +270,9 @@ def details_from_text(values: dict[str, str | list[str] | None]) -> CaseDetails:
             details.goals = [parse_choice(Goal, item, "goal") for item in items if item.strip()]
             continue
         text = str(raw).strip()
-        if key in _TEXT_FIELDS:
+        if key in CASE_FIELDS:
+            setattr(details, key, parse_case_field(key, text))
+        elif key in _TEXT_FIELDS:
             setattr(details, key, text)
         elif key == "complainant_type":
             details.complainant_type = parse_choice(ComplainantType, text, "complainant type")
