@@ -21,6 +21,9 @@ PREFIX = {
     "deadlines": "T",
     "stage_changes": "S",
     "probe_segments": "P",
+    "mail_messages": "MSG",
+    "monitors": "M",
+    "letters": "L",
 }
 
 
