@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import mimetypes
 import os
 from collections.abc import Callable
@@ -131,7 +130,7 @@ def add_bytes(
         raise InvalidInput("error.file_empty", path=name)
     with ws.reading() as session:
         load_case(session, case_ref)
-    blob = ws.blobs.put_stream(io.BytesIO(data))
+    blob = ws.blobs.put_bytes(data)
     return _record(
         ws,
         case_ref,

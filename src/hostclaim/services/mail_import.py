@@ -23,11 +23,8 @@ import. Positions in files are counted from 1, as people count.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
-import os
 import re
-import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -71,7 +68,6 @@ SUMMARY_CHARS = 300
 MEDIA_TYPE = "message/rfc822"
 ORIGIN = "mail-import"
 MAX_ID = 1000  # MailMessage.message_id / thread_root / in_reply_to column size
-SMALL_BLOB = 4 * 1024 * 1024
 BLOB_WORKERS = 8
 BLOB_BYTES_IN_FLIGHT = 16 * 1024 * 1024
 _EMAIL = re.compile(r"[A-Za-z0-9._%+'=-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
@@ -358,32 +354,8 @@ def _entry_name(path: Path, index: int) -> str:
 
 
 def _store_blob(store: BlobStore, data: bytes) -> str:
-    """Store one message's bytes; returns their SHA-256.
-
-    ``BlobStore.put_bytes`` streams through a pipeline built for large files (two threads and
-    16 MB of buffers per call), which costs ~5 ms per call: most of the import time of a
-    mailbox of small messages. Small data is written here the same way in one go (``.part``
-    under ``flock``, fsync, then the store's own atomic rename), large data goes to the store.
-    """
-    if len(data) > SMALL_BLOB:
-        return store.put_bytes(data).sha256
-    digest = hashlib.sha256(data).hexdigest()
-    store.ensure()
-    part = store.tmp / f"{uuid.uuid4().hex}.part"
-    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    except BaseException:
-        os.close(fd)
-        part.unlink(missing_ok=True)
-        raise
-    os.close(fd)
-    store._commit(part, digest, len(data))
-    return digest
+    """Store one message's bytes (written in one go, fsynced, renamed); returns their SHA-256."""
+    return store.put_bytes(data).sha256
 
 
 class _BlobWriter:

@@ -68,9 +68,21 @@ class BlobStore:
         return self._commit(part, digest, size)
 
     def put_bytes(self, data: bytes) -> StoredBlob:
-        import io
-
-        return self.put_stream(io.BytesIO(data))
+        """Store bytes already in memory: hashed and written in one go, no pipeline threads."""
+        self.ensure()
+        digest = hashlib.sha256(data).hexdigest()
+        part = self.tmp / f"{uuid.uuid4().hex}.part"
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            _write_all(fd, memoryview(data))
+            os.fsync(fd)
+        except BaseException:
+            os.close(fd)
+            part.unlink(missing_ok=True)
+            raise
+        os.close(fd)
+        return self._commit(part, digest, len(data))
 
     def _commit(self, part: Path, digest: str, size: int) -> StoredBlob:
         final = self.path_for(digest)
