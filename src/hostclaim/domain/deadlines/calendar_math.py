@@ -242,4 +242,6 @@ def due_after(
         return start.astimezone(UTC) + timedelta(hours=period.amount)
     target = as_zone(tz)
     last_day = add_period_to_date(local_date(start, target), period, calendar)
-    return end_of_day(last_day, target)
+    # A zero-length period started in the last second of a day (23:59:59.5) would otherwise end
+    # at 23:59:59, before it began.
+    return max(end_of_day(last_day, target), start.astimezone(UTC))
