@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 from rich.table import Table
 
@@ -158,3 +159,69 @@ def export(
 ) -> None:
     target = service.export(workspace(ctx), case_ref, ref, destination)
     console.print(t("cli.exported", path=str(target)))
+
+
+@app.command("redact", help=t("letter_cli.help.redact"))
+def redact(
+    ctx: typer.Context,
+    case_ref: Annotated[str, CASE],
+    ref: Annotated[str, typer.Argument(metavar="EVIDENCE", help=t("help.arg.evidence"))],
+    mask: Annotated[
+        list[str] | None, typer.Option("--mask", help=t("letter_cli.opt.mask"), metavar="TEXT")
+    ] = None,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    from hostclaim.services import redaction
+
+    outcome = redaction.redact_evidence(workspace(ctx), case_ref, ref, masks=list(mask or []))
+    spans = [
+        {
+            "kind": span.kind,
+            "location": span.location,
+            "line": span.line,
+            "replacement": span.replacement,
+            "original_sha256": span.original_sha256,
+        }
+        for span in outcome.spans
+    ]
+    if as_json:
+        print_json(
+            {
+                "source": ref_of(outcome.source),
+                "copy": as_dict(outcome.copy) if outcome.copy is not None else None,
+                "existed": outcome.existed,
+                "spans": spans,
+                "notes": outcome.notes,
+            }
+        )
+        return
+    if outcome.copy is None:
+        console.print(t("letter_cli.redact.nothing", ref=ref_of(outcome.source)))
+    else:
+        copy = outcome.copy
+        console.print(
+            t(
+                "letter_cli.redact.existed" if outcome.existed else "letter_cli.redact.done",
+                ref=ref_of(copy),
+                source=ref_of(outcome.source),
+                count=len(spans),
+                sha=copy.sha256[:12],
+            ),
+            soft_wrap=True,
+        )
+        table = Table(
+            t("letter_cli.col.mask_kind"),
+            t("letter_cli.col.location"),
+            t("letter_cli.col.line"),
+            t("letter_cli.col.replacement"),
+        )
+        for span in spans:
+            table.add_row(
+                str(span["kind"]),
+                escape(str(span["location"] or "—")),
+                str(span["line"]),
+                escape(str(span["replacement"])),
+            )
+        console.print(table)
+    for note in outcome.notes:
+        console.print(f"[yellow]{escape(note)}[/]", soft_wrap=True)

@@ -20,12 +20,10 @@ from hostclaim.cli.common import (
     when,
     workspace,
 )
-from hostclaim.cli.evidence import app as evidence_app
 from hostclaim.domain.case import Channel, parse_choice
 from hostclaim.i18n import current_language, t
 from hostclaim.letters import DISCLAIMER, all_kinds
 from hostclaim.services import letters as service
-from hostclaim.services import redaction
 from hostclaim.services.records import as_dict, ref_of
 
 app = make_app("help.group.letter")
@@ -333,67 +331,3 @@ def list_(ctx: typer.Context, case_ref: Annotated[str, CASE], as_json: bool = JS
             where,
         )
     console.print(table)
-
-
-@evidence_app.command("redact", help=t("letter_cli.help.redact"))
-def redact(
-    ctx: typer.Context,
-    case_ref: Annotated[str, CASE],
-    ref: Annotated[str, typer.Argument(metavar="EVIDENCE", help=t("help.arg.evidence"))],
-    mask: Annotated[
-        list[str] | None, typer.Option("--mask", help=t("letter_cli.opt.mask"), metavar="TEXT")
-    ] = None,
-    as_json: bool = JSON_OPTION,
-) -> None:
-    outcome = redaction.redact_evidence(workspace(ctx), case_ref, ref, masks=list(mask or []))
-    spans = [
-        {
-            "kind": span.kind,
-            "location": span.location,
-            "line": span.line,
-            "replacement": span.replacement,
-            "original_sha256": span.original_sha256,
-        }
-        for span in outcome.spans
-    ]
-    if as_json:
-        print_json(
-            {
-                "source": ref_of(outcome.source),
-                "copy": as_dict(outcome.copy) if outcome.copy is not None else None,
-                "existed": outcome.existed,
-                "spans": spans,
-                "notes": outcome.notes,
-            }
-        )
-        return
-    if outcome.copy is None:
-        console.print(t("letter_cli.redact.nothing", ref=ref_of(outcome.source)))
-    else:
-        copy = outcome.copy
-        console.print(
-            t(
-                "letter_cli.redact.existed" if outcome.existed else "letter_cli.redact.done",
-                ref=ref_of(copy),
-                source=ref_of(outcome.source),
-                count=len(spans),
-                sha=copy.sha256[:12],
-            ),
-            soft_wrap=True,
-        )
-        table = Table(
-            t("letter_cli.col.mask_kind"),
-            t("letter_cli.col.location"),
-            t("letter_cli.col.line"),
-            t("letter_cli.col.replacement"),
-        )
-        for span in spans:
-            table.add_row(
-                str(span["kind"]),
-                escape(str(span["location"] or "—")),
-                str(span["line"]),
-                escape(str(span["replacement"])),
-            )
-        console.print(table)
-    for note in outcome.notes:
-        console.print(f"[yellow]{escape(note)}[/]", soft_wrap=True)

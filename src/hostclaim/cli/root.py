@@ -1,7 +1,8 @@
-"""The ``hostclaim`` command: global options and the command groups."""
+"""The root of the ``hostclaim`` command: global options, top-level commands, lazy groups."""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Annotated
 
@@ -9,18 +10,6 @@ import typer
 from rich.table import Table
 
 from hostclaim import __version__
-from hostclaim.cli import (
-    case,
-    directory,
-    evidence,
-    followup,
-    letter,
-    mail,
-    monitor,
-    outage,
-    records,
-    sla,
-)
 from hostclaim.cli.common import (
     JSON_OPTION,
     Group,
@@ -42,18 +31,41 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(case.app, name="case")
-app.add_typer(evidence.app, name="evidence")
-app.add_typer(records.comm_app, name="comm")
-app.add_typer(records.incident_app, name="incident")
-app.add_typer(records.demand_app, name="demand")
-app.add_typer(monitor.app, name="monitor")
-app.add_typer(outage.app, name="outage")
-app.add_typer(sla.app, name="sla")
-app.add_typer(letter.app, name="letter")
-app.add_typer(mail.app, name="mail")
-app.add_typer(directory.app, name="directory")
-followup.register(app)
+
+#: Command groups: name → (module, attribute of its Typer app). Modules are imported only when
+#: their group is used, so `hostclaim evidence add` does not pay for PDF fonts or the prober.
+GROUPS: dict[str, tuple[str, str]] = {
+    "case": ("hostclaim.cli.case", "app"),
+    "evidence": ("hostclaim.cli.evidence", "app"),
+    "comm": ("hostclaim.cli.records", "comm_app"),
+    "incident": ("hostclaim.cli.records", "incident_app"),
+    "demand": ("hostclaim.cli.records", "demand_app"),
+    "monitor": ("hostclaim.cli.monitor", "app"),
+    "outage": ("hostclaim.cli.outage", "app"),
+    "sla": ("hostclaim.cli.sla", "app"),
+    "letter": ("hostclaim.cli.letter", "app"),
+    "mail": ("hostclaim.cli.mail", "app"),
+    "directory": ("hostclaim.cli.directory", "app"),
+}
+#: Top-level commands defined in other modules, added by that module's ``register(app)``.
+TOP_LEVEL: dict[str, str] = {
+    name: "hostclaim.cli.followup" for name in ("next", "due", "calendar", "legal")
+}
+_registered: set[str] = set()
+
+
+def register(names: set[str] | None = None) -> typer.Typer:
+    """Add the given command groups (all of them when ``names`` is None) to ``app``."""
+    wanted = set(GROUPS) | set(TOP_LEVEL) if names is None else names
+    for name in sorted(wanted - _registered):
+        if name in GROUPS:
+            module, attribute = GROUPS[name]
+            app.add_typer(getattr(importlib.import_module(module), attribute), name=name)
+        elif name in TOP_LEVEL:
+            importlib.import_module(TOP_LEVEL[name]).register(app)
+            _registered.update(n for n, m in TOP_LEVEL.items() if m == TOP_LEVEL[name])
+        _registered.add(name)
+    return app
 
 
 def _version(value: bool) -> None:
@@ -178,3 +190,17 @@ def demo(ctx: typer.Context) -> None:
 
     ref = build_demo(workspace(ctx))
     console.print(t("demo.done", ref=ref))
+
+
+def command_word(argv: list[str]) -> str | None:
+    """The command a command line asks for, skipping the global options and their values."""
+    takes_value = {"--home", "--lang"}
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in takes_value:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
