@@ -19,7 +19,8 @@ _SUBJECT_LINE = re.compile(
 _COMPLAINT = re.compile(
     r"complain|claim|dispute|demand|refund|compensat|credit request|sla credit|breach|"
     r"formal notice|notice of|letter before|escalat|grievance|reimburse|"
-    r"投诉|申诉|索赔|赔偿|退款|补偿|违约|交涉|律师函|催告|维权",
+    r"follow-?up|reminder|mediation|outage|case summary|"
+    r"投诉|申诉|索赔|赔偿|退款|补偿|违约|交涉|律师函|催告|维权|跟进|调解|纠纷|诉前|案情|故障",
     re.IGNORECASE,
 )
 _SALUTATION = re.compile(r"^\s*(?:dear|to whom|hello|hi\b|尊敬的|您好|致)", re.IGNORECASE)
@@ -109,8 +110,19 @@ def evidence(ctx: LintContext) -> Iterator[Hit]:
         yield _missing(ctx, "checklist.evidence")
 
 
+_ENCLOSURES_HEADING = re.compile(
+    r"^[\s#*_>-]*(?:enclosures?|attachments?|annex(?:es)?|exhibits?|appendix|"
+    r"附件(?:清单|列表|目录)?|随附材料|证据清单)[\s*_:：]*$",
+    re.IGNORECASE,
+)
+
+
 @rule("checklist.close", "warning")
 def polite_close(ctx: LintContext) -> Iterator[Hit]:
-    tail = ctx.nonempty_lines[-8:]
+    lines = ctx.nonempty_lines
+    # The close comes before a list of enclosures however long that list is.
+    headings = [i for i, (_s, _e, line) in enumerate(lines) if _ENCLOSURES_HEADING.match(line)]
+    body_end = headings[-1] if headings else len(lines)
+    tail = lines[max(0, body_end - 8) : body_end] + lines[-8:]
     if not any(_CLOSE.search(line) for _s, _e, line in tail):
         yield _missing(ctx, "checklist.close", at_end=True)
