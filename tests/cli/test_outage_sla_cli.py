@@ -334,3 +334,29 @@ def test_sla_report_warns_loudly_when_the_window_closes_within_7_days(
     assert any("ticket" in p["text"] for p in out["procedure"])
     assert any("does not say in what intervals" in n for n in out["notes"])
     assert cli("verify", case_ref).exit_code == 0
+
+
+def test_sla_report_warns_when_most_of_the_period_has_no_data(cli, case_ref, tmp_path) -> None:
+    import json
+    import shutil
+    from pathlib import Path
+
+    kuma = tmp_path / "kuma.db"
+    shutil.copy(Path(__file__).parents[1] / "importers" / "fixtures" / "kuma_v1.db", kuma)
+    assert cli("monitor", "import", case_ref, str(kuma), "--monitor", "1").exit_code == 0
+    result = cli("sla", "report", case_ref, "--period", "2025-12", "--policy", "aws-ec2-instance")
+    assert result.exit_code == 0, result.output
+    assert "of the period has data" in result.stdout
+    data = json.loads(
+        cli(
+            "sla",
+            "report",
+            case_ref,
+            "--period",
+            "2025-12",
+            "--policy",
+            "aws-ec2-instance",
+            "--json",
+        ).stdout
+    )
+    assert data["availability"]["thin_coverage"] is True

@@ -134,6 +134,11 @@ def _print(result: SlaReport) -> None:
         ),
     )
     console.print(grid)
+    if result.thin_coverage:
+        console.print(
+            f"[bold yellow]⚠ {t('monitoring.sla.thin_coverage', coverage=_pct(fig.coverage))}[/]",
+            soft_wrap=True,
+        )
     console.print(f"[dim]{t('monitoring.cli.method')}: {fig.method.statement()}[/]", soft_wrap=True)
 
     if result.incidents:

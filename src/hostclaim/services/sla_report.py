@@ -211,6 +211,10 @@ class DayFigure:
     down_s: float
 
 
+THIN_COVERAGE = 0.9
+"""Below this share of the period with data, the report warns that the figure rests on gaps."""
+
+
 @dataclass(frozen=True)
 class SlaReport:
     case_ref: str
@@ -238,6 +242,11 @@ class SlaReport:
     granularity_known: bool
     chart: tuple[Path, Path] | None = None
     notes: list[Note] = field(default_factory=list)
+
+    @property
+    def thin_coverage(self) -> bool:
+        """Less than ``THIN_COVERAGE`` of the period has data: gaps may hide more downtime."""
+        return self.figure.coverage < THIN_COVERAGE
 
     @property
     def claim(self) -> IncidentClaim | None:
@@ -281,6 +290,7 @@ class SlaReport:
             "availability": {
                 "percent": str(self.availability_percent),
                 "coverage": fig.coverage,
+                "thin_coverage": self.thin_coverage,
                 "if_unknown_down": fig.availability_if_unknown_down,
                 "total_s": fig.total_s,
                 "excluded_s": fig.excluded_s,
