@@ -110,3 +110,44 @@ def time_arg(value: str | None, tz: str | None) -> datetime | None:
 HOME_HELP = "cli.opt.home"
 JSON_OPTION = typer.Option(False, "--json", help=t("cli.opt.json"))
 TZ_OPTION = typer.Option("--tz", help=t("cli.opt.tz"), metavar="ZONE")
+
+
+class TransferBar:
+    """A byte-progress bar, shown only on a terminal and only for transfers worth watching.
+
+    Services take ``on_start(total)`` and ``progress(count)`` callbacks; pass these two methods.
+    """
+
+    MINIMUM = 32 * 1024 * 1024
+
+    def __init__(self, label: str, *, enabled: bool = True, minimum: int = MINIMUM) -> None:
+        from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
+        self.label = label
+        self.minimum = minimum
+        self.enabled = enabled and console.is_terminal
+        self._bar = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            console=console,
+            transient=True,
+        )
+        self._task: Any = None
+
+    def on_start(self, total: int) -> None:
+        if self.enabled and total >= self.minimum:
+            self._bar.start()
+            self._task = self._bar.add_task(self.label, total=total)
+
+    def progress(self, count: int) -> None:
+        if self._task is not None:
+            self._bar.advance(self._task, count)
+
+    def __enter__(self) -> TransferBar:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._task is not None:
+            self._bar.stop()

@@ -7,12 +7,12 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 from rich.table import Table
 
 from hostclaim.cli.common import (
     JSON_OPTION,
     TZ_OPTION,
+    TransferBar,
     console,
     make_app,
     print_json,
@@ -27,7 +27,6 @@ from hostclaim.services.records import as_dict, ref_of
 
 app = make_app("help.group.evidence")
 CASE = typer.Argument(metavar="CASE", help=t("help.arg.case"))
-PROGRESS_MIN = 32 * 1024 * 1024
 
 
 @app.command("add", help=t("help.evidence.add"))
@@ -53,27 +52,7 @@ def add(
     evidence_kind = parse_choice(EvidenceKind, kind, "evidence kind")
     captured_at = time_arg(captured, tz)
     ws = workspace(ctx)
-    bar = Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        console=console,
-        transient=True,
-    )
-    task = None
-
-    def on_start(size: int) -> None:
-        nonlocal task
-        if size >= PROGRESS_MIN and console.is_terminal:
-            bar.start()
-            task = bar.add_task(path.name, total=size)
-
-    def progress(count: int) -> None:
-        if task is not None:
-            bar.advance(task, count)
-
-    try:
+    with TransferBar(path.name) as bar:
         added = service.add_file(
             ws,
             case_ref,
@@ -82,11 +61,9 @@ def add(
             title=title,
             captured_at=captured_at,
             note=note,
-            progress=progress,
-            on_start=on_start,
+            progress=bar.progress,
+            on_start=bar.on_start,
         )
-    finally:
-        bar.stop()
     ev = added.evidence
     console.print(t("cli.evidence_added", ref=ref_of(ev), sha=ev.sha256[:12], size=ev.size))
     if added.same_bytes_as:

@@ -6,10 +6,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 from rich.table import Table
 
-from hostclaim.cli.common import JSON_OPTION, console, make_app, print_json, when, workspace
+from hostclaim.cli.common import (
+    JSON_OPTION,
+    TransferBar,
+    console,
+    make_app,
+    print_json,
+    when,
+    workspace,
+)
 from hostclaim.domain.case import EvidenceKind, parse_choice
 from hostclaim.i18n import t
 from hostclaim.services import mail_import as service
@@ -67,27 +74,9 @@ def import_(
     as_json: bool = JSON_OPTION,
 ) -> None:
     ws = workspace(ctx)
-    bar = Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        console=console,
-        transient=True,
-    )
-    task = None
-
-    def on_start(total: int) -> None:
-        nonlocal task
-        if total >= PROGRESS_MIN and console.is_terminal and not as_json:
-            bar.start()
-            task = bar.add_task(t("mail_import.cli.importing"), total=total)
-
-    def progress(count: int) -> None:
-        if task is not None:
-            bar.advance(task, count)
-
-    try:
+    with TransferBar(
+        t("mail_import.cli.importing"), enabled=not as_json, minimum=PROGRESS_MIN
+    ) as bar:
         report = service.import_mail(
             ws,
             case_ref,
@@ -95,12 +84,9 @@ def import_(
             own=own or [],
             key_file=dkim_keys,
             dns=dkim_dns,
-            progress=progress,
-            on_start=on_start,
+            progress=bar.progress,
+            on_start=bar.on_start,
         )
-    finally:
-        if task is not None:
-            bar.stop()
     if as_json:
         print_json(report.as_json())
         return
