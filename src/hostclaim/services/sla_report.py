@@ -246,7 +246,8 @@ class SlaReport:
     @property
     def thin_coverage(self) -> bool:
         """Less than ``THIN_COVERAGE`` of the period has data: gaps may hide more downtime."""
-        return self.figure.coverage < THIN_COVERAGE
+        coverage = self.figure.coverage
+        return coverage is None or coverage < THIN_COVERAGE
 
     @property
     def claim(self) -> IncidentClaim | None:
