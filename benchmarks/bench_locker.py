@@ -24,6 +24,7 @@ from pathlib import Path
 
 
 def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+    os.sync()  # each measurement starts with no dirty pages left by the one before
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=env)
@@ -34,6 +35,7 @@ def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float,
 
 def add_in_process(home: Path, ref: str, path: Path) -> tuple[float, int]:
     """Time the add inside a fresh process, excluding interpreter start-up; report its peak RSS."""
+    os.sync()
     code = (
         "import sys,time,resource;from pathlib import Path;"
         "from hostclaim.services.workspace import open_workspace;"
