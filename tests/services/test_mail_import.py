@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import signal
+import subprocess
 import sys
 import threading
 from pathlib import Path
 
+import psutil
 import pytest
 from sqlalchemy import select
 
@@ -314,3 +318,238 @@ def test_two_imports_of_one_mailbox_at_once_add_each_message_once(
         assert verify_case(workspace, case).intact
     finally:
         workspace.close()
+
+
+# --- batches made durable with one sync, and the parser process ---------------------------
+
+
+class ExplodingKeys:
+    """A key source failing in a way DKIM checking does not expect (a bug, say)."""
+
+    def lookup(self, name: str) -> str | None:
+        raise ValueError(f"no idea about {name}")
+
+
+def _mailbox(tmp_path: Path, key: SigningKey, count: int = 7) -> Path:
+    return _write(tmp_path / "box.mbox", _opening(), *[_provider(key, n) for n in range(1, count)])
+
+
+@pytest.fixture
+def parsers(monkeypatch) -> list[service._ParserProcess | None]:
+    """What each import used: the parser process, or None for parsing in this process."""
+    used: list[service._ParserProcess | None] = []
+    real = service._start_parser
+
+    def spy(*args, **kwargs):
+        parser = real(*args, **kwargs)
+        used.append(parser)
+        return parser
+
+    monkeypatch.setattr(service, "_start_parser", spy)
+    return used
+
+
+def _state(ws, case_ref: str) -> dict:
+    """Every row of the case as the ledger records it, less the times of the import."""
+    from hostclaim.storage.ledger import snapshot
+    from hostclaim.storage.tables import Communication, Evidence
+
+    with ws.reading() as session:
+        return {
+            model.__tablename__: [
+                {k: v for k, v in snapshot(row).items() if k not in ("created_at", "case_id")}
+                for row in session.execute(select(model).order_by(model.id)).scalars()
+            ]
+            for model in (Evidence, Communication, MailMessage)
+        }
+
+
+def _report(report: service.ImportReport) -> dict:
+    data = report.as_json()
+    data.pop("case")
+    return data
+
+
+def test_the_parser_process_gives_what_parsing_here_gives(tmp_path, key, parsers) -> None:
+    original = _provider(key, 1)
+    altered = original.replace(b"investigating", b"done with it!")
+    undated = plain(
+        sender=f"noc@{PROVIDER}", to=SHOP, subject="n", body="b", message_id="<n@x>", date=None
+    )
+    first = _write(
+        tmp_path / "first.mbox",
+        _opening(),
+        original,
+        altered,  # same Message-ID, other bytes
+        altered,  # and again: passed over without parsing it twice
+        undated,
+        original,  # an exact copy
+    )
+    with first.open("ab") as out:
+        out.write(ENVELOPE + b"\nthis is not mail at all\n\n")
+    second = _write(tmp_path / "second.mbox", *[_provider(key, n) for n in range(2, 9)], original)
+    single = tmp_path / "single.eml"
+    single.write_bytes(_provider(key, 9))
+
+    results = {}
+    for parallel in (False, True):
+        workspace = open_workspace(tmp_path / f"home-{parallel}")
+        details = cases.CaseDetails(
+            provider_name="P", complainant_name="W", complainant_contact=SHOP, service_tz="UTC"
+        )
+        ref = cases.create_case(workspace, details).ref
+        service.import_mail(workspace, ref, [second], keys=_keys(key), parallel=parallel)
+        report = service.import_mail(
+            workspace,
+            ref,
+            [first, single, second],
+            keys=_keys(key),
+            batch_size=3,
+            parallel=parallel,
+        )
+        assert verify_case(workspace, ref).intact
+        results[parallel] = (_report(report), _state(workspace, ref))
+        workspace.close()
+    assert parsers[0] is None and parsers[2] is not None  # both ways were taken
+    assert results[True] == results[False]
+    report = results[True][0]
+    assert report["imported"] == 3 and report["malformed"] == 1  # opening, undated, single
+    assert [(d["index"], d["same_bytes"]) for d in report["duplicate_messages"]] == [
+        (2, True),
+        (3, False),
+        (4, False),
+        (6, True),
+        *[(n, True) for n in range(1, 9)],
+    ]
+
+
+def test_no_batch_is_committed_before_its_blobs_are_synced(ws, case, key, tmp_path) -> None:
+    from sqlalchemy import event
+
+    unsynced_at_commit: list[int] = []
+    event.listen(ws.engine, "commit", lambda _conn: unsynced_at_commit.append(ws.blobs.unsynced))
+    for parallel in (False, True):
+        messages = [
+            _provider(key, n, message_id=f"<{parallel}-{n}@{PROVIDER}>", body=f"{parallel} {n}")
+            for n in range(9)
+        ]
+        mbox = _write(tmp_path / f"box-{parallel}.mbox", *messages)
+        report = service.import_mail(
+            ws, case, [mbox], keys=_keys(key), batch_size=2, parallel=parallel
+        )
+        assert report.imported == 9
+    assert len(unsynced_at_commit) >= 10
+    assert set(unsynced_at_commit) == {0}
+    assert verify_case(ws, case).intact
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_an_import_killed_before_a_batch_is_synced_leaves_no_record_of_it(
+    home, case, key, tmp_path, parallel
+) -> None:
+    mbox = _mailbox(tmp_path, key)
+    children = tmp_path / "children"
+    script = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "import psutil\n"
+        "from hostclaim.services import mail_import\n"
+        "from hostclaim.services.workspace import open_workspace\n"
+        "from hostclaim.storage.blobs import BlobStore\n"
+        "calls = 0\n"
+        "real = BlobStore.sync\n"
+        "def sync(self):\n"
+        "    global calls\n"
+        "    calls += 1\n"
+        "    if calls == 2:  # the second batch is written, not synced, not committed\n"
+        "        pids = [str(p.pid) for p in psutil.Process().children()]\n"
+        "        Path(sys.argv[4]).write_text(' '.join(pids))\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "    real(self)\n"
+        "BlobStore.sync = sync\n"
+        "ws = open_workspace(Path(sys.argv[1]))\n"
+        "mail_import.import_mail(\n"
+        "    ws, sys.argv[2], [Path(sys.argv[3])], batch_size=3, parallel=sys.argv[5] == 'yes'\n"
+        ")\n"
+    )
+    args = [str(home), case, str(mbox), str(children), "yes" if parallel else "no"]
+    done = subprocess.run([sys.executable, "-c", script, *args], timeout=120)
+    assert done.returncode == -signal.SIGKILL
+    pids = [int(pid) for pid in children.read_text().split()]
+    assert len(pids) == (1 if parallel else 0)
+    for pid in pids:  # the parser process goes with the importer
+        with contextlib.suppress(psutil.NoSuchProcess):
+            psutil.Process(pid).wait(timeout=30)
+
+    workspace = open_workspace(home)
+    try:
+        assert len(_rows(workspace, case)) == 3  # the first batch only
+        report = verify_case(workspace, case)
+        assert report.intact and report.blobs == 3
+        # The second batch's blobs are there, each whole under its name; no record has them.
+        blobs = [p for p in (home / "blobs").rglob("*") if p.is_file() and ".tmp" not in p.parts]
+        assert len(blobs) == 6
+        for path in blobs:
+            assert hashlib.sha256(path.read_bytes()).hexdigest() == path.parent.name + path.name
+        again = service.import_mail(workspace, case, [mbox], keys=_keys(key))
+        assert again.imported == 4 and len(again.duplicates) == 3
+        assert verify_case(workspace, case).intact
+    finally:
+        workspace.close()
+
+
+def test_stopping_an_import_stops_the_parser_process(ws, case, key, tmp_path, parsers) -> None:
+    mbox = _mailbox(tmp_path, key)
+    calls = 0
+
+    def stop_after_three(_count: int) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        service.import_mail(
+            ws,
+            case,
+            [mbox],
+            keys=_keys(key),
+            batch_size=2,
+            progress=stop_after_three,
+            parallel=True,
+        )
+    [parser] = parsers
+    assert (
+        parser is not None and parser.proc.returncode is not None and not parser.reader.is_alive()
+    )
+    assert len(_rows(ws, case)) == 2  # whole batches, as when parsing here
+    assert verify_case(ws, case).intact
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_a_failure_while_parsing_is_raised_after_whole_batches(
+    ws, case, key, tmp_path, parallel
+) -> None:
+    plain_ones = [
+        plain(
+            sender=SHOP, to=f"support@{PROVIDER}", subject=f"s{n}", body="b", message_id=f"<{n}@x>"
+        )
+        for n in range(4)
+    ]
+    mbox = _write(tmp_path / "box.mbox", *plain_ones, _provider(key, 1))
+    with pytest.raises(ValueError, match="no idea about"):
+        service.import_mail(ws, case, [mbox], keys=ExplodingKeys(), batch_size=2, parallel=parallel)
+    assert len(_rows(ws, case)) == 4
+    assert verify_case(ws, case).intact
+
+
+def test_a_key_source_that_cannot_be_sent_is_used_here(ws, case, key, tmp_path, parsers) -> None:
+    record = key.record
+
+    class Local:  # a local class cannot be pickled
+        def lookup(self, name: str) -> str | None:
+            return record
+
+    report = service.import_mail(ws, case, [_mailbox(tmp_path, key)], keys=Local(), parallel=True)
+    assert parsers == [None] and report.imported == 7
+    assert all(m.dkim is service.DkimStatus.VERIFIED for m in report.messages[1:])

@@ -1,11 +1,19 @@
 """Importing correspondence: each e-mail becomes evidence, a dated contact and a mail record.
 
-``import_mail`` streams ``.eml``/``.mbox`` files through :mod:`hostclaim.mail` (one message in
-memory at a time), stores each message's exact bytes in the locker, and commits in batches:
-``BATCH_SIZE`` messages per transaction, recorded by one ledger entry (``mail_imported``) that
-lists the batch's messages and holds the new state of every row it added. A killed import
-leaves whole batches behind and a consistent case; running it again skips every Message-ID (and
-every exact copy) the case already holds, so only what is missing is added.
+``import_mail`` streams ``.eml``/``.mbox`` files through :mod:`hostclaim.mail` (a few megabytes
+of messages in memory at a time, whatever the size of the mailbox), stores each message's exact
+bytes in the locker, and commits in batches: ``BATCH_SIZE`` messages per transaction, recorded
+by one ledger entry (``mail_imported``) that lists the batch's messages and holds the new state
+of every row it added. A killed import leaves whole batches behind and a consistent case;
+running it again skips every Message-ID (and every exact copy) the case already holds, so only
+what is missing is added.
+
+Each message's bytes are written to the locker as soon as it is read, without an fsync of its
+own; one :meth:`~hostclaim.storage.blobs.BlobStore.sync` per batch makes them all durable just
+before the batch's transaction, so no committed row ever points to bytes that a power cut could
+still take away. A big import (``PARALLEL_MIN_BYTES``) on two cores or more reads and parses
+in a second process while this one stores and commits (see ``_ParserProcess``); what is
+imported, and in which order, does not depend on it.
 
 Per message:
 
@@ -23,24 +31,32 @@ import. Positions in files are counted from 1, as people count.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
+import os
+import pickle
+import queue
 import re
-from collections import deque
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+import signal
+import subprocess
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hostclaim.domain.case import Channel, Direction, EvidenceKind
 from hostclaim.domain.timeutil import iso_utc, now_utc
-from hostclaim.errors import InvalidInput, NotFound
-from hostclaim.i18n import t
+from hostclaim.errors import HostclaimError, InvalidInput, NotFound
+from hostclaim.i18n import current_language, set_language, t
 from hostclaim.mail import (
     BadMessage,
     ChainKeySource,
@@ -48,6 +64,7 @@ from hostclaim.mail import (
     DnsKeySource,
     OwnAddresses,
     ParsedMail,
+    RawMessage,
     iter_messages,
     load_key_file,
     parse_message,
@@ -59,7 +76,6 @@ from hostclaim.services.evidence import add_bytes, read_bytes, sniff_media_type
 from hostclaim.services.records import PREFIX, get_numbered, next_number, ref_of
 from hostclaim.services.workspace import Workspace, load_case
 from hostclaim.storage import ledger
-from hostclaim.storage.blobs import BlobStore
 from hostclaim.storage.tables import Case, Communication, Evidence
 from hostclaim.storage.tables_mail import MailMessage
 
@@ -68,8 +84,6 @@ SUMMARY_CHARS = 300
 MEDIA_TYPE = "message/rfc822"
 ORIGIN = "mail-import"
 MAX_ID = 1000  # MailMessage.message_id / thread_root / in_reply_to column size
-BLOB_WORKERS = 8
-BLOB_BYTES_IN_FLIGHT = 16 * 1024 * 1024
 _EMAIL = re.compile(r"[A-Za-z0-9._%+'=-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _DOMAIN = re.compile(r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _SPACES = re.compile(r"\s+")
@@ -332,11 +346,33 @@ def _fit_id(ident: str) -> str:
 
 def _summary(text: str, subject: str) -> str:
     """The first ~300 characters of what the message says, quoted history left out."""
-    lines = [line for line in text.splitlines() if not line.lstrip().startswith(">")]
-    words = _SPACES.sub(" ", " ".join(lines)).strip()
+    words = _leading_words(text)
     if not words:
         words = subject.strip() or t("mail_import.no_text")
     return _clip(words, SUMMARY_CHARS) or words
+
+
+def _leading_words(text: str) -> str:
+    """The unquoted lines of ``text`` joined, runs of white space made one space, stripped.
+
+    Only as far as the summary needs: once more than ``SUMMARY_CHARS`` characters are certain,
+    the rest of a long message cannot change what ``_clip`` keeps (what is made of the first
+    lines is the start of what would be made of them all).
+    """
+    kept: list[str] = []
+    size = 0
+    check_at = 2 * SUMMARY_CHARS
+    for line in text.splitlines():
+        if line.lstrip().startswith(">"):
+            continue
+        kept.append(line)
+        size += len(line) + 1
+        if size >= check_at:
+            words = _SPACES.sub(" ", " ".join(kept)).strip()
+            if len(words) > SUMMARY_CHARS:
+                return words
+            check_at = 2 * size
+    return _SPACES.sub(" ", " ".join(kept)).strip()
 
 
 def _jsonable(value: object) -> object:
@@ -351,43 +387,6 @@ def _entry_name(path: Path, index: int) -> str:
     if path.suffix.lower() == ".eml" and index == 1:
         return path.name
     return f"{path.stem}-{index:05d}.eml"
-
-
-def _store_blob(store: BlobStore, data: bytes) -> str:
-    """Store one message's bytes (written in one go, fsynced, renamed); returns their SHA-256."""
-    return store.put_bytes(data).sha256
-
-
-class _BlobWriter:
-    """Stores blobs on a few threads so that their fsyncs overlap (each costs milliseconds on
-    a real disk, and there are two per message). At most ``BLOB_BYTES_IN_FLIGHT`` bytes wait
-    in memory; ``drain`` returns once every blob submitted so far is durable."""
-
-    def __init__(self, store: BlobStore) -> None:
-        self.store = store
-        self.pool = ThreadPoolExecutor(BLOB_WORKERS, thread_name_prefix="mail-blob")
-        self.pending: deque[tuple[Future[str], int]] = deque()
-        self.bytes = 0
-
-    def submit(self, data: bytes) -> None:
-        while self.pending and (
-            self.bytes + len(data) > BLOB_BYTES_IN_FLIGHT or len(self.pending) >= 4 * BLOB_WORKERS
-        ):
-            self._wait_oldest()
-        self.pending.append((self.pool.submit(_store_blob, self.store, data), len(data)))
-        self.bytes += len(data)
-
-    def _wait_oldest(self) -> None:
-        future, size = self.pending.popleft()
-        self.bytes -= size
-        future.result()
-
-    def drain(self) -> None:
-        while self.pending:
-            self._wait_oldest()
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 class _ThreadIndex:
@@ -415,7 +414,11 @@ class _ThreadIndex:
 
 @dataclass
 class _Pending:
-    """One message ready to be written: its blob is stored, its rows not yet."""
+    """One message read and described; then stored (blob) and, with its batch, recorded.
+
+    What is made of the message alone is filled in by ``_describe`` (possibly in the parser
+    process); ``thread_root`` and ``created_at`` by the importer, which knows the case.
+    """
 
     message_id: str
     source: str
@@ -427,6 +430,24 @@ class _Pending:
     contact: dict[str, Any] | None
     malformed: Malformed | None = None
     unaddressed: bool = False
+    links: tuple[str, ...] | None = None  # Message-IDs it refers to; None: not threaded
+    raw: bytes = field(default=b"", repr=False)  # its bytes, until they are stored
+    by_hash: bool = False  # a readable entry: an exact copy of one in the case is a duplicate
+    thread_root: str = ""
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class _Known:
+    """An entry whose exact bytes the case already holds: a duplicate, known without parsing."""
+
+    source: str
+    index: int
+    sha256: str
+
+
+# What reading a file gives, in file order: bytes of the file read so far (int), or an entry.
+_Event = int | _Pending | _Known | Malformed
 
 
 def _dkim_fields(mail: ParsedMail) -> dict[str, Any]:
@@ -483,10 +504,10 @@ _NO_DKIM: dict[str, Any] = {
 }
 
 
-def _prepare_parsed(
-    mail: ParsedMail, path: Path, root: str, message_id: str, now: datetime
-) -> _Pending:
-    index = (mail.index or 0) + 1
+def _prepare_parsed(mail: ParsedMail, path: Path, position: int, offset: int) -> _Pending:
+    """The rows of a parsed message, as far as they follow from the message alone."""
+    index = position + 1
+    message_id = _fit_id(mail.message_id)
     subject = mail.subject.strip()
     title = _clip(subject, 300) or t("mail_import.no_subject")
     unaddressed = mail.direction is MailDirection.UNKNOWN
@@ -497,7 +518,6 @@ def _prepare_parsed(
     contact = None
     if mail.date is not None:
         contact = {
-            "created_at": now,
             "at": mail.date,
             "channel": Channel.EMAIL.value,
             "direction": direction.value,
@@ -513,7 +533,6 @@ def _prepare_parsed(
         sha256=mail.sha256,
         size=mail.size,
         evidence={
-            "created_at": now,
             "kind": EvidenceKind.COMMUNICATION.value,
             "title": title,
             "captured_at": mail.date,
@@ -523,7 +542,6 @@ def _prepare_parsed(
             "origin": _clip(f"{ORIGIN}:{path.name}#{index}", 200),
         },
         record={
-            "created_at": now,
             "message_id": message_id,
             "message_id_synthesised": mail.message_id_synthesised,
             "status": "parsed",
@@ -531,7 +549,7 @@ def _prepare_parsed(
             "problem_detail": None,
             "source_name": _clip(path.name, 500),
             "source_index": index,
-            "source_offset": mail.offset or 0,
+            "source_offset": offset,
             "sha256": mail.sha256,
             "size": mail.size,
             "sent_at": mail.date,
@@ -541,7 +559,6 @@ def _prepare_parsed(
             "subject": subject,
             "direction": mail.direction.value,
             "counterpart": counterpart,
-            "thread_root": root,
             "in_reply_to": _fit_id(mail.in_reply_to) if mail.in_reply_to else None,
             "references": [_fit_id(r) for r in mail.references],
             "ticket_refs": [{"value": r.value, "kind": r.kind} for r in mail.ticket_refs],
@@ -564,15 +581,25 @@ def _prepare_parsed(
         },
         contact=contact,
         unaddressed=unaddressed and contact is not None,
+        links=tuple(_fit_id(r) for r in (*mail.references, mail.in_reply_to) if r),
+        raw=mail.raw,
+        by_hash=True,
     )
 
 
-def _prepare_bad(bad: BadMessage, path: Path, message_id: str, now: datetime) -> _Pending:
+def _prepare_bad(bad: BadMessage, path: Path, sha: str | None = None) -> _Pending:
+    """An entry that is not readable mail, kept as evidence marked unparsed.
+
+    ``sha`` is given for an entry that was split out as a message and failed to parse: an
+    exact copy of one the case holds is then a duplicate, as for readable mail.
+    """
     index = bad.index + 1
     malformed = Malformed(
         source=path.name, index=index, offset=bad.offset, reason=bad.reason, detail=bad.detail
     )
-    sha = hashlib.sha256(bad.raw).hexdigest()
+    by_hash = sha is not None
+    sha = sha or hashlib.sha256(bad.raw).hexdigest()
+    message_id = f"sha256-{sha}@{SYNTHETIC_ID_DOMAIN}"
     return _Pending(
         message_id=message_id,
         source=path.name,
@@ -580,7 +607,6 @@ def _prepare_bad(bad: BadMessage, path: Path, message_id: str, now: datetime) ->
         sha256=sha,
         size=len(bad.raw),
         evidence={
-            "created_at": now,
             "kind": EvidenceKind.COMMUNICATION.value,
             "title": _clip(t("mail_import.unparsed_title", source=path.name, index=index), 300),
             "captured_at": None,
@@ -590,7 +616,6 @@ def _prepare_bad(bad: BadMessage, path: Path, message_id: str, now: datetime) ->
             "origin": _clip(f"{ORIGIN}-unparsed:{path.name}#{index}", 200),
         },
         record={
-            "created_at": now,
             "message_id": message_id,
             "message_id_synthesised": True,
             "status": "unparsed",
@@ -608,7 +633,6 @@ def _prepare_bad(bad: BadMessage, path: Path, message_id: str, now: datetime) ->
             "subject": "",
             "direction": MailDirection.UNKNOWN.value,
             "counterpart": None,
-            "thread_root": message_id,
             "in_reply_to": None,
             "references": [],
             "ticket_refs": [],
@@ -618,7 +642,52 @@ def _prepare_bad(bad: BadMessage, path: Path, message_id: str, now: datetime) ->
         },
         contact=None,
         malformed=malformed,
+        raw=bad.raw,
+        by_hash=by_hash,
+        thread_root=message_id,
     )
+
+
+def _describe(
+    item: RawMessage | BadMessage,
+    path: Path,
+    owner: OwnAddresses,
+    keys: DkimKeySource | None,
+    held: Container[str],
+) -> _Pending | _Known | Malformed:
+    """What one entry of a file is; needs nothing of the case but the hashes it ``held``."""
+    if isinstance(item, BadMessage):
+        if not item.raw:
+            return Malformed(path.name, item.index + 1, item.offset, item.reason, item.detail)
+        return _prepare_bad(item, path)
+    sha = hashlib.sha256(item.raw).hexdigest()
+    # The same bytes as a message of the case: a duplicate, known without parsing it.
+    # This keeps re-running an interrupted import of a big mailbox cheap.
+    if sha in held:
+        return _Known(path.name, item.index + 1, sha)
+    try:
+        parsed = parse_message(item.raw, own_addresses=owner, dkim_keys=keys)
+    except InvalidInput as exc:  # the same as parse_mailbox does
+        detail = str(exc.params.get("detail", ""))
+        bad = BadMessage(item.index, item.offset, item.length, "unparseable", detail, item.raw)
+        return _prepare_bad(bad, path, sha)
+    return _prepare_parsed(parsed, path, item.index, item.offset)
+
+
+def _produce(
+    path: Path, owner: OwnAddresses, keys: DkimKeySource | None, held: Container[str]
+) -> Iterator[_Event]:
+    """Read one file: its entries in order, each preceded by how far the file has been read.
+
+    Stateless but for ``held``, so it runs in this process or in the parser process alike.
+    """
+    positions: list[int] = []
+    for item in iter_messages(path, progress=positions.append):
+        if positions:
+            yield from positions
+            positions.clear()
+        yield _describe(item, path, owner, keys, held)
+    yield from positions
 
 
 # --- the import ------------------------------------------------------------------------------
@@ -642,9 +711,10 @@ class _Importer:
         self.batch_size = max(1, batch_size)
         self.known: dict[str, str] = {}  # message_id → sha256 of the copy in the case
         self.by_sha: dict[str, str] = {}  # sha256 → message_id
+        self.passed: dict[str, str] = {}  # sha256 → Message-ID held with other bytes
         self.threads = _ThreadIndex()
         self.batch: list[_Pending] = []
-        self.blobs = _BlobWriter(ws.blobs)
+        self.blobs = ws.blobs
 
     def load_known(self, session: Session, case_id: int) -> None:
         rows = session.execute(
@@ -665,79 +735,69 @@ class _Importer:
                 message_id, root, [*references, *([in_reply_to] if in_reply_to else [])]
             )
 
-    def read(self, path: Path, progress: Progress | None) -> None:
+    def read(self, path: Path, events: Iterable[_Event], progress: Progress | None) -> None:
+        """Take what reading ``path`` gave (see ``_produce``), in order."""
         consumed = 0
+        for event in events:
+            if isinstance(event, int):
+                if progress is not None and event > consumed:
+                    progress(event - consumed)
+                consumed = max(consumed, event)
+            else:
+                self.take(event)
 
-        def advance(position: int) -> None:
-            nonlocal consumed
-            if progress is not None and position > consumed:
-                progress(position - consumed)
-            consumed = max(consumed, position)
-
-        for item in iter_messages(path, progress=advance):
-            if isinstance(item, BadMessage):
-                self.take(item, path)
-                continue
-            # The same bytes as a message of the case: a duplicate, known without parsing it.
-            # This keeps re-running an interrupted import of a big mailbox cheap.
-            known = self.by_sha.get(hashlib.sha256(item.raw).hexdigest())
+    def take(self, item: _Pending | _Known | Malformed) -> None:
+        if isinstance(item, Malformed):  # nothing to keep: an entry without bytes
+            self.report.malformed.append(item)
+            return
+        if isinstance(item, _Known):
+            message_id = self.by_sha.get(item.sha256)
+            if message_id is not None:
+                duplicate = Duplicate(item.source, item.index, message_id, True)
+            else:
+                # A copy of one passed over as a Message-ID duplicate (the parser process
+                # does not parse what it has sent once): passed over again, the same way.
+                message_id = self.passed[item.sha256]
+                same = self.known[message_id] == item.sha256
+                duplicate = Duplicate(item.source, item.index, message_id, same)
+            self.report.duplicates.append(duplicate)
+            return
+        pending = item
+        if pending.by_hash:
+            # An exact copy of a message taken earlier in this import (the parser process
+            # only knew what the case held when it started).
+            known = self.by_sha.get(pending.sha256)
             if known is not None:
-                self.report.duplicates.append(Duplicate(path.name, item.index + 1, known, True))
-                continue
-            try:
-                parsed = parse_message(item.raw, own_addresses=self.owner, dkim_keys=self.keys)
-            except InvalidInput as exc:  # the same as parse_mailbox does
-                detail = str(exc.params.get("detail", ""))
-                self.take(
-                    BadMessage(
-                        item.index, item.offset, item.length, "unparseable", detail, item.raw
-                    ),
-                    path,
+                self.report.duplicates.append(Duplicate(pending.source, pending.index, known, True))
+                return
+        existing = self.known.get(pending.message_id)
+        if existing is not None:
+            if pending.by_hash:
+                self.passed.setdefault(pending.sha256, pending.message_id)
+            self.report.duplicates.append(
+                Duplicate(
+                    pending.source, pending.index, pending.message_id, existing == pending.sha256
                 )
-                continue
-            self.take(replace(parsed, index=item.index, offset=item.offset), path)
-
-    def take(self, item: ParsedMail | BadMessage, path: Path) -> None:
-        now = now_utc()
-        if isinstance(item, BadMessage):
-            if not item.raw:
-                self.report.malformed.append(
-                    Malformed(path.name, item.index + 1, item.offset, item.reason, item.detail)
-                )
-                return
-            sha = hashlib.sha256(item.raw).hexdigest()
-            message_id = f"sha256-{sha}@{SYNTHETIC_ID_DOMAIN}"
-            if self._duplicate(message_id, sha, path, item.index + 1):
-                return
-            pending = _prepare_bad(item, path, message_id, now)
-            raw = item.raw
-        else:
-            message_id = _fit_id(item.message_id)
-            if self._duplicate(message_id, item.sha256, path, (item.index or 0) + 1):
-                return
-            links = [_fit_id(r) for r in (*item.references, item.in_reply_to) if r]
-            root = self.threads.place(message_id, links)
-            pending = _prepare_parsed(item, path, root, message_id, now)
-            raw = item.raw
-        self.blobs.submit(raw)
-        self.known[message_id] = pending.sha256
-        self.by_sha.setdefault(pending.sha256, message_id)
+            )
+            return
+        if pending.links is not None:
+            pending.thread_root = self.threads.place(pending.message_id, pending.links)
+        pending.created_at = now_utc()
+        # Whole under its name now, durable at the batch's sync (before its commit).
+        self.blobs.put_bytes(pending.raw, durable=False)
+        pending.raw = b""
+        self.known[pending.message_id] = pending.sha256
+        self.by_sha.setdefault(pending.sha256, pending.message_id)
         self.batch.append(pending)
         if len(self.batch) >= self.batch_size:
             self.flush()
-
-    def _duplicate(self, message_id: str, sha: str, path: Path, index: int) -> bool:
-        existing = self.known.get(message_id)
-        if existing is None:
-            return False
-        self.report.duplicates.append(Duplicate(path.name, index, message_id, existing == sha))
-        return True
 
     def flush(self) -> None:
         if not self.batch:
             return
         batch, self.batch = self.batch, []
-        self.blobs.drain()  # rows never point to bytes not yet safely on disk
+        # Rows never point to bytes not yet safely on disk: one sync for the whole batch.
+        self.blobs.sync()
         done: list[tuple[_Pending, MailMessage]] = []
         late: list[_Pending] = []
         with self.ws.transaction() as session:
@@ -797,9 +857,11 @@ class _Importer:
         message_no: int,
     ) -> tuple[MailMessage, list[Any], dict[str, Any]]:
         """The rows of one message, and what the ledger entry says about it."""
+        now = pending.created_at
         evidence = Evidence(
             case_id=case.id,
             number=evidence_no,
+            created_at=now,
             size=pending.size,
             sha256=pending.sha256,
             derived_from=None,
@@ -811,6 +873,7 @@ class _Importer:
             contact = Communication(
                 case_id=case.id,
                 number=contact_no,
+                created_at=now,
                 evidence_numbers=[evidence_no],
                 **pending.contact,
             )
@@ -818,8 +881,10 @@ class _Importer:
         row = MailMessage(
             case_id=case.id,
             number=message_no,
+            created_at=now,
             evidence_number=evidence_no,
             communication_number=contact_no if contact is not None else None,
+            thread_root=pending.thread_root,
             **pending.record,
         )
         records.append(row)
@@ -833,6 +898,241 @@ class _Importer:
         if contact is not None:
             event["communication"] = ref_of(contact)
         return row, records, event
+
+
+# --- the parser process ----------------------------------------------------------------------
+
+PARALLEL_MIN_BYTES = 16 * 1024 * 1024  # smaller imports end before a second process pays off
+FRAME_EVENTS = 128  # events per frame sent by the parser process …
+FRAME_BYTES = 1024 * 1024  # … or fewer once their messages' bytes reach this
+FRAMES_AHEAD = 32  # frames received but not yet taken, at most: memory stays bounded
+_READY, _END, _DONE = "ready", "end", "done"
+_BOOT = (
+    "import pickle, sys; stream = sys.stdin.buffer; sys.path[:] = pickle.load(stream); "
+    "from hostclaim.services.mail_import import _parser_main; _parser_main(stream)"
+)
+
+
+class _ParserGone(Exception):
+    """The parser process ended without saying it was done."""
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _use_parser(total_bytes: int, wanted: bool | None) -> bool:
+    if not sys.executable or getattr(sys, "frozen", False):
+        return False  # no interpreter to start
+    if wanted is not None:
+        return wanted
+    return total_bytes >= PARALLEL_MIN_BYTES and _cpus() >= 2
+
+
+class _ParserProcess:
+    """Reads and parses the files in a second process while this one stores and records.
+
+    Parsing (the e-mail package and DKIM) is most of an import's work and needs nothing of
+    the case but the hashes of the messages it holds, so on a machine with two cores it runs
+    beside storing and committing. The child runs ``_produce`` over the files and sends what
+    it yields back in frames (pickled lists) on its stdout, in file order; a thread here reads
+    them ahead, at most ``FRAMES_AHEAD``. The child writes nothing: blobs and rows are this
+    process's, so whatever becomes of the child the locker's rule holds. It ignores Ctrl-C
+    (stopping is the importer's decision) and is killed when the import stops early.
+    """
+
+    def __init__(
+        self,
+        files: Sequence[Path],
+        owner: OwnAddresses,
+        keys: DkimKeySource | None,
+        held: set[str],
+    ) -> None:
+        setup = pickle.dumps(
+            {
+                "paths": list(files),
+                "owner": owner,
+                "keys": keys,
+                "held": held,
+                "lang": current_language(),
+            },
+            pickle.HIGHEST_PROTOCOL,
+        )  # raises when the key source cannot be sent: the caller parses here then
+        self.frames: queue.Queue[list[Any] | BaseException | None] = queue.Queue(FRAMES_AHEAD)
+        self.stopping = threading.Event()
+        self.done = False
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", _BOOT], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.stdout = self.proc.stdout
+        _widen_pipe(self.stdout.fileno())
+        self.reader = threading.Thread(target=self._pump, name="mail-parser-reader", daemon=True)
+        self.reader.start()
+        try:
+            with self.proc.stdin as stdin:
+                stdin.write(pickle.dumps(sys.path))
+                stdin.write(setup)
+        except BrokenPipeError:
+            pass  # it did not start; start() says so
+        self.stream = self._events()
+
+    def _pump(self) -> None:
+        item: list[Any] | BaseException | None
+        try:
+            while True:
+                item = pickle.load(self.stdout)
+                if not self._put(item):
+                    return
+        except (EOFError, pickle.UnpicklingError):
+            item = None  # ended, whole or cut
+        except BaseException as exc:  # handed to the importer, raised there
+            item = exc
+        self._put(item)
+
+    def _put(self, item: list[Any] | BaseException | None) -> bool:
+        while not self.stopping.is_set():
+            try:
+                self.frames.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _events(self) -> Iterator[Any]:
+        while True:
+            frame = self.frames.get()
+            if frame is None:
+                raise _ParserGone
+            if isinstance(frame, BaseException):
+                raise frame
+            for event in frame:
+                if isinstance(event, tuple):
+                    raise _rebuild(event)
+                yield event
+
+    def start(self) -> bool:
+        """Wait until the child is ready; False when it could not start."""
+        try:
+            return next(self.stream) == _READY
+        except _ParserGone:
+            return False
+
+    def file(self) -> Iterator[_Event]:
+        """The events of the next file, as ``_produce`` gives them."""
+        try:
+            for event in self.stream:
+                if event == _END:
+                    return
+                yield event
+        except _ParserGone:
+            raise self._gone() from None
+
+    def finish(self) -> None:
+        try:
+            self.done = next(self.stream) == _DONE
+        except _ParserGone:
+            raise self._gone() from None
+
+    def _gone(self) -> RuntimeError:
+        return RuntimeError(f"the mail parser process ended early (exit status {self.proc.wait()})")
+
+    def close(self) -> None:
+        self.stopping.set()
+        if not self.done and self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self.reader.join()
+        self.stdout.close()
+
+
+def _widen_pipe(fd: int) -> None:
+    """A bigger pipe (Linux) lets the parser run further ahead between two reads."""
+    setter = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if setter is not None:
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(fd, setter, FRAME_BYTES)
+
+
+def _failure(exc: BaseException) -> tuple[Any, ...]:
+    """An exception of the parser process, as something the importer can raise again."""
+    detail = "".join(traceback.format_exception(exc))
+    payload: Any = (type(exc), exc.key, exc.params) if isinstance(exc, HostclaimError) else exc
+    try:
+        pickle.loads(pickle.dumps(payload))
+    except Exception:
+        payload = RuntimeError(f"{type(exc).__name__}: {exc}")
+    return ("error", payload, detail)
+
+
+def _rebuild(event: tuple[Any, ...]) -> BaseException:
+    _, payload, detail = event
+    exc: BaseException = (
+        payload[0](payload[1], **payload[2]) if isinstance(payload, tuple) else payload
+    )
+    exc.add_note(f"in the mail parser process:\n{detail}")
+    return exc
+
+
+def _parser_main(stream: BinaryIO) -> None:
+    """The parser process (see ``_ParserProcess``): its setup on stdin, frames on stdout."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    setup = pickle.load(stream)
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # a stray print goes to stderr and cannot cut into the frames
+    set_language(setup["lang"])
+    held: set[str] = setup["held"]
+    frame: list[Any] = [_READY]
+    size = 0
+
+    def send() -> None:
+        nonlocal frame, size
+        pickle.dump(frame, out, pickle.HIGHEST_PROTOCOL)
+        out.flush()
+        frame, size = [], 0
+
+    with contextlib.suppress(BrokenPipeError):  # the importer is gone: so is the point
+        try:
+            send()
+            for path in setup["paths"]:
+                for event in _produce(path, setup["owner"], setup["keys"], held):
+                    frame.append(event)
+                    if isinstance(event, _Pending):
+                        size += len(event.raw)
+                        if event.by_hash:
+                            held.add(event.sha256)  # a later copy is a duplicate: not parsed
+                    if len(frame) >= FRAME_EVENTS or size >= FRAME_BYTES:
+                        send()
+                frame.append(_END)
+            frame.append(_DONE)
+        except Exception as exc:
+            frame.append(_failure(exc))
+        send()
+        out.close()
+
+
+def _start_parser(
+    files: Sequence[Path], importer: _Importer, total_bytes: int, wanted: bool | None
+) -> _ParserProcess | None:
+    """The parser process, or None to parse in this process."""
+    if not _use_parser(total_bytes, wanted):
+        return None
+    try:
+        parser = _ParserProcess(files, importer.owner, importer.keys, set(importer.by_sha))
+    except Exception:  # a key source that cannot be sent, no process to start: parse here
+        return None
+    try:
+        started = parser.start()
+    except BaseException:
+        parser.close()
+        raise
+    if started:
+        return parser
+    parser.close()
+    return None
 
 
 @dataclass(frozen=True)
@@ -899,13 +1199,16 @@ def import_mail(
     progress: Progress | None = None,
     on_start: Callable[[int], None] | None = None,
     batch_size: int = BATCH_SIZE,
+    parallel: bool | None = None,
 ) -> ImportReport:
     """Import ``.eml``/``.mbox`` files into a case; see the module docstring.
 
     ``own`` adds complainant addresses (``@domain`` for a whole domain) to the e-mail in the
     case's contact field. DKIM keys come from ``keys``, ``key_file`` and, only when ``dns`` is
     set, DNS. ``on_start`` gets the total bytes to read, ``progress`` the bytes read since its
-    last call.
+    last call. ``parallel`` parses in a second process (True), in this one (False), or the
+    former for ``PARALLEL_MIN_BYTES`` or more on two cores or more (None); the result is the
+    same, and where no second process can start this one parses.
     """
     files = _check_files(paths)
     source, labels = key_source(key_file, dns, keys)
@@ -923,14 +1226,23 @@ def import_mail(
         )
         importer = _Importer(ws, case.ref, report, batch_size, OwnAddresses(addresses), source)
         importer.load_known(session, case.id)
+    total = sum(p.stat().st_size for p in files)
     if on_start is not None:
-        on_start(sum(p.stat().st_size for p in files))
+        on_start(total)
+    parser = _start_parser(files, importer, total, parallel)
     try:
         for path in files:
-            importer.read(path, progress)
+            if parser is not None:
+                events = parser.file()
+            else:
+                events = _produce(path, importer.owner, importer.keys, importer.by_sha)
+            importer.read(path, events, progress)
+        if parser is not None:
+            parser.finish()
         importer.flush()
     finally:
-        importer.blobs.close()
+        if parser is not None:
+            parser.close()
     report.threads_updated = _rethread(ws, report.case_ref, batch_size)
     _name_duplicates(ws, report)
     return report
