@@ -10,9 +10,8 @@ from sqlalchemy import select
 from hostclaim.domain.case import Channel, Direction
 from hostclaim.domain.timeutil import now_utc
 from hostclaim.errors import InvalidInput
-from hostclaim.services.records import check_evidence_refs, next_number, ref_of
+from hostclaim.services.records import add_recorded, check_evidence_refs, next_number
 from hostclaim.services.workspace import Workspace, load_case
-from hostclaim.storage import ledger
 from hostclaim.storage.tables import Communication
 
 
@@ -47,10 +46,7 @@ def log_contact(ws: Workspace, case_ref: str, contact: ContactInput) -> Communic
             ticket_ref=contact.ticket_ref,
             evidence_numbers=numbers,
         )
-        session.add(row)
-        session.flush()
-        ledger.append(session, case, "communication_logged", {"ref": ref_of(row)}, [row])
-        return row
+        return add_recorded(session, case, row, "communication_logged")
 
 
 def list_contacts(ws: Workspace, case_ref: str) -> list[Communication]:

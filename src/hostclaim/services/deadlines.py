@@ -8,9 +8,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from hostclaim.domain.timeutil import now_utc
-from hostclaim.services.records import next_number, ref_of
+from hostclaim.services.records import add_recorded, next_number
 from hostclaim.services.workspace import Workspace, load_case
-from hostclaim.storage import ledger
 from hostclaim.storage.tables import Deadline
 
 
@@ -50,10 +49,7 @@ def add_deadline(ws: Workspace, case_ref: str, item: DeadlineInput) -> Deadline:
             origin=item.origin,
             status="open",
         )
-        session.add(row)
-        session.flush()
-        ledger.append(session, case, "deadline_added", {"ref": ref_of(row)}, [row])
-        return row
+        return add_recorded(session, case, row, "deadline_added")
 
 
 def list_deadlines(ws: Workspace, case_ref: str) -> list[Deadline]:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from hostclaim.domain.case import DemandKind, DemandStatus
 from hostclaim.domain.timeutil import now_utc
 from hostclaim.errors import InvalidInput
-from hostclaim.services.records import get_numbered, next_number, ref_of
+from hostclaim.services.records import add_recorded, get_numbered, next_number, ref_of
 from hostclaim.services.workspace import Workspace, load_case
 from hostclaim.storage import ledger
 from hostclaim.storage.tables import Demand
@@ -49,10 +49,7 @@ def add_demand(ws: Workspace, case_ref: str, demand: DemandInput) -> Demand:
             text=demand.text.strip(),
             status=DemandStatus.OPEN.value,
         )
-        session.add(row)
-        session.flush()
-        ledger.append(session, case, "demand_added", {"ref": ref_of(row)}, [row])
-        return row
+        return add_recorded(session, case, row, "demand_added")
 
 
 def set_status(ws: Workspace, case_ref: str, ref: str, status: DemandStatus, reason: str) -> Demand:

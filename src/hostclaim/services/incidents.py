@@ -9,9 +9,8 @@ from sqlalchemy import select
 
 from hostclaim.domain.timeutil import now_utc
 from hostclaim.errors import InvalidInput
-from hostclaim.services.records import check_evidence_refs, next_number, ref_of
+from hostclaim.services.records import add_recorded, check_evidence_refs, next_number
 from hostclaim.services.workspace import Workspace, load_case
-from hostclaim.storage import ledger
 from hostclaim.storage.tables import Incident
 
 
@@ -44,10 +43,7 @@ def record_incident(ws: Workspace, case_ref: str, incident: IncidentInput) -> In
             established_by=incident.established_by,
             evidence_numbers=numbers,
         )
-        session.add(row)
-        session.flush()
-        ledger.append(session, case, "incident_recorded", {"ref": ref_of(row)}, [row])
-        return row
+        return add_recorded(session, case, row, "incident_recorded")
 
 
 def list_incidents(ws: Workspace, case_ref: str) -> list[Incident]:

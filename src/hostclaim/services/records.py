@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hostclaim.errors import NotFound
+from hostclaim.storage import ledger
 from hostclaim.storage.ledger import snapshot
-from hostclaim.storage.tables import Base, Evidence
+from hostclaim.storage.tables import Base, Case, Evidence
 
 T = TypeVar("T", bound=Base)
 
@@ -66,6 +67,14 @@ def check_evidence_refs(session: Session, case_id: int, refs: list[str]) -> list
     for ref in refs:
         numbers.append(get_numbered(session, Evidence, case_id, ref).number)
     return sorted(set(numbers))
+
+
+def add_recorded(session: Session, case: Case, row: T, kind: str) -> T:
+    """Add a new per-case record and chain a ledger entry holding its state."""
+    session.add(row)
+    session.flush()
+    ledger.append(session, case, kind, {"ref": ref_of(row)}, [row])
+    return row
 
 
 def as_dict(row: Base) -> dict[str, Any]:
