@@ -121,8 +121,8 @@ def _print(result: SlaReport) -> None:
         t("monitoring.field.availability"),
         f"[bold]{_trim(result)}%[/]  ({t('monitoring.sla.commitment', target=commitment)})",
     )
-    grid.add_row(t("monitoring.field.coverage"), _pct(fig.coverage))
-    grid.add_row(t("monitoring.field.if_unknown_down"), _pct(fig.availability_if_unknown_down))
+    grid.add_row(t("monitoring.field.coverage"), pct(fig.coverage))
+    grid.add_row(t("monitoring.field.if_unknown_down"), pct(fig.availability_if_unknown_down))
     grid.add_row(
         t("monitoring.field.seconds"),
         t(
@@ -136,7 +136,7 @@ def _print(result: SlaReport) -> None:
     console.print(grid)
     if result.thin_coverage:
         console.print(
-            f"[bold yellow]⚠ {t('monitoring.sla.thin_coverage', coverage=_pct(fig.coverage))}[/]",
+            f"[bold yellow]⚠ {t('monitoring.sla.thin_coverage', coverage=pct(fig.coverage))}[/]",
             soft_wrap=True,
         )
     console.print(f"[dim]{t('monitoring.cli.method')}: {fig.method.statement()}[/]", soft_wrap=True)
@@ -227,7 +227,7 @@ def _print(result: SlaReport) -> None:
             latency.add_row(
                 s.vantage,
                 f"{s.samples:,}",
-                _pct(s.loss),
+                pct(s.loss),
                 _ms(s.p50_ms),
                 _ms(s.p95_ms),
                 _ms(s.p99_ms),
@@ -247,10 +247,6 @@ def _deadline_refs(result: SlaReport) -> str:
 
 def _trim(result: SlaReport) -> str:
     return f"{result.availability_percent.quantize(Decimal('0.0001'), rounding=ROUND_DOWN):f}"
-
-
-def _pct(value: float | None) -> str:
-    return pct(value)
 
 
 def _ms(value: float | None) -> str:

@@ -112,14 +112,14 @@ def build_demo(ws: Workspace) -> str:
         return f"E{added.evidence.number}"
 
     t0 = datetime(2026, 10, 3, 6, 10, 2, tzinfo=UTC)
-    contract = add(
+    add(
         _pdf("Dedicated Server Agreement", CONTRACT),
         "contract-NS-2026-00417.pdf",
         EvidenceKind.CONTRACT,
         "Service contract NS-2026-00417",
         datetime(2026, 1, 15, 9, 0, tzinfo=UTC),
     )
-    invoice = add(
+    add(
         _pdf("Invoice", INVOICE),
         "invoice-2026-10.pdf",
         EvidenceKind.PAYMENT,
@@ -177,9 +177,7 @@ def build_demo(ws: Workspace) -> str:
         datetime(2026, 10, 5, 9, 2, tzinfo=UTC),
     )
     contact = communications.ContactInput
-    communications.log_contact(
-        ws,
-        ref,
+    for item in (
         contact(
             at=datetime(2026, 10, 3, 6, 25, tzinfo=UTC),
             channel=Channel.EMAIL,
@@ -189,10 +187,6 @@ def build_demo(ws: Workspace) -> str:
             summary="Reported the outage of api-1 and asked for urgent investigation.",
             evidence=[first],
         ),
-    )
-    communications.log_contact(
-        ws,
-        ref,
         contact(
             at=datetime(2026, 10, 3, 6, 25, 40, tzinfo=UTC),
             channel=Channel.EMAIL,
@@ -202,10 +196,6 @@ def build_demo(ws: Workspace) -> str:
             ticket_ref="#448120",
             evidence=[auto],
         ),
-    )
-    communications.log_contact(
-        ws,
-        ref,
         contact(
             at=datetime(2026, 10, 3, 9, 40, tzinfo=UTC),
             channel=Channel.PHONE,
@@ -214,10 +204,6 @@ def build_demo(ws: Workspace) -> str:
             summary="Called the hotline; told engineers were 'working on it', no time given.",
             ticket_ref="#448120",
         ),
-    )
-    communications.log_contact(
-        ws,
-        ref,
         contact(
             at=datetime(2026, 10, 5, 9, 2, tzinfo=UTC),
             channel=Channel.EMAIL,
@@ -227,7 +213,8 @@ def build_demo(ws: Workspace) -> str:
             ticket_ref="#448120",
             evidence=[vague],
         ),
-    )
+    ):
+        communications.log_contact(ws, ref, item)
     incidents.record_incident(
         ws,
         ref,
@@ -264,5 +251,4 @@ def build_demo(ws: Workspace) -> str:
     cases.move_stage(
         ws, ref, Stage.COMPLAINED, "Outage reported by e-mail and phone (ticket #448120)."
     )
-    _ = (contract, invoice)
     return ref
